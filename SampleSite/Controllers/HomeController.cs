@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using SampleSite.Models;
+using SseArea;
+
+namespace SampleSite.Controllers;
+
+public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> options) : Controller
+{
+    /// <summary>A live feed of the default channel and a form to publish to any channel.</summary>
+    [HttpGet("/")]
+    public IActionResult Index(string? watch, long? sent, string? to)
+    {
+        ViewData["DefaultChannel"] = options.Value.DefaultChannel;
+        ViewData["Watch"] = string.IsNullOrEmpty(watch) ? options.Value.DefaultChannel : watch;
+        if (sent is not null)
+        {
+            ViewData["Status"] = $"Sent to '{to}': {sent} receiver(s).";
+        }
+
+        return View(new PublishForm { Channel = watch });
+    }
+
+    /// <summary>The Flask-SSE quickstart's <c>/hello</c>.</summary>
+    [HttpGet("/hello")]
+    public async Task<IActionResult> Hello(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sse.PublishAsync(new { message = "Hello!" }, type: "greeting", cancellationToken: cancellationToken);
+        }
+        catch (SseBrokerException e)
+        {
+            return Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message not sent");
+        }
+
+        return Content("Message sent!");
+    }
+
+    /// <summary>Publishes the form's text to the named channel.</summary>
+    [HttpPost("/publish")]
+    [ValidateAntiForgeryToken]
+    public async Task<IActionResult> Publish(PublishForm form, CancellationToken cancellationToken)
+    {
+        var channel = string.IsNullOrEmpty(form.Channel) ? options.Value.DefaultChannel : form.Channel;
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                var receivers = await sse.PublishAsync(form.Message, type: string.IsNullOrEmpty(form.Type) ? null : form.Type, channel: channel, cancellationToken: cancellationToken);
+                return RedirectToAction(nameof(Index), new { watch = channel, sent = receivers, to = channel });
+            }
+            catch (ArgumentException e)
+            {
+                ModelState.AddModelError(e.ParamName == "channel" ? nameof(form.Channel) : string.Empty, e.Message);
+            }
+            catch (SseBrokerException e)
+            {
+                ModelState.AddModelError(string.Empty, e.Message);
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
+        }
+
+        if (Response.StatusCode == StatusCodes.Status200OK)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        ViewData["DefaultChannel"] = options.Value.DefaultChannel;
+        ViewData["Watch"] = channel;
+        return View(nameof(Index), form);
+    }
+
+    [Route("/Home/Error")]
+    public IActionResult Error() => Problem("Something went wrong.");
+}

@@ -1,0 +1,57 @@
+// The home page's live feed: a plain EventSource on the stream URL the view rendered.
+// Every event, whatever its type, becomes one line of text (textContent, never HTML).
+(function () {
+  "use strict";
+
+  var feed = document.getElementById("feed");
+  var state = document.getElementById("feed-state");
+  if (!feed || !window.EventSource) {
+    return;
+  }
+
+  function setState(value) {
+    state.textContent = value;
+    state.setAttribute("data-state", value);
+  }
+
+  function show(event) {
+    var empty = feed.querySelector(".empty");
+    if (empty) {
+      empty.remove();
+    }
+
+    var item = document.createElement("li");
+    var type = document.createElement("span");
+    type.className = "type";
+    type.textContent = event.type;
+    var data = document.createElement("span");
+    data.className = "data";
+    data.textContent = event.data;
+    var time = document.createElement("time");
+    time.textContent = new Date().toLocaleTimeString();
+    item.append(type, data, time);
+    feed.prepend(item);
+    while (feed.children.length > 50) {
+      feed.lastElementChild.remove();
+    }
+  }
+
+  var source = new EventSource(feed.getAttribute("data-stream-url"));
+  source.onopen = function () { setState("open"); };
+  source.onerror = function () {
+    setState(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+  };
+  // Untyped events arrive as "message"; the typed ones this demo sends are listed here.
+  ["message", "greeting", "status"].forEach(function (type) {
+    source.addEventListener(type, show);
+  });
+
+  // "send a greeting" calls /hello without leaving the page.
+  var hello = document.querySelector("[data-send-hello]");
+  if (hello) {
+    hello.addEventListener("click", function (e) {
+      e.preventDefault();
+      fetch(hello.getAttribute("href"));
+    });
+  }
+})();

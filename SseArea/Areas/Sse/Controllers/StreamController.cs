@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Streaming;
+
+namespace SseArea.Areas.Sse.Controllers;
+
+/// <summary>
+/// The stream endpoint of the <c>Sse</c> area: <c>GET /sse/stream?channel=users.social</c>
+/// answers <c>text/event-stream</c> with the events of the requested channels, the view
+/// Flask-SSE's blueprint mounts as <c>sse.stream</c>.
+/// </summary>
+/// <remarks>
+/// The route template is <see cref="SseOptions.RoutePrefix"/>. Links:
+/// <c>Url.Action("Stream", "Stream", new { area = "Sse", channel = "users.social" })</c>.
+/// </remarks>
+[Area(SseAreaNames.Area)]
+[Route(SseAreaNames.DefaultRoutePrefix)]
+public class StreamController : ControllerBase
+{
+    /// <summary>
+    /// Streams the channels named by the <c>channel</c> query values (repeat it for several;
+    /// none or empty means <see cref="SseOptions.DefaultChannel"/>). Answers 400 with a problem
+    /// body for an invalid request, 503 when the broker is unreachable.
+    /// </summary>
+    [HttpGet("", Name = SseAreaNames.StreamRouteName)]
+    [DisableRequestTimeout]
+    public virtual Task<IActionResult> Stream()
+        => HttpContext.RequestServices.GetRequiredService<SseStreamHandler>().OpenAsync(HttpContext);
+}

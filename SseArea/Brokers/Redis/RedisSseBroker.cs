@@ -1,0 +1,229 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseArea.Publishing;
+using SseArea.Streaming;
+using StackExchange.Redis;
+
+namespace SseArea.Brokers.Redis;
+
+/// <summary>
+/// Redis pub/sub broker: one multiplexer per application, one SUBSCRIBE per channel that has at
+/// least one local listener (not one per client), fan-out in process. Payloads are Flask-SSE JSON.
+/// </summary>
+internal sealed class RedisSseBroker : ISseBroker
+{
+    private readonly ConfigurationOptions _configuration;
+    private readonly ILogger _logger;
+    private readonly ListenerRegistry _listeners = new();
+    private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
+    private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+
+    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger)
+    {
+        var settings = options.Value;
+        if (!RedisUrl.TryParse(settings.RedisUrl ?? string.Empty, out var configuration, out var error))
+        {
+            // Startup validation refuses the value first; this guards direct construction.
+            throw new InvalidOperationException($"The Redis URL in '{settings.RedisUrlSource}' is malformed: {error}.");
+        }
+
+        // Keep retrying in the background when Redis is down, and fail commands at once meanwhile:
+        // a publish that can not reach Redis throws instead of waiting in a backlog.
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ClientName ??= "SseArea";
+        _configuration = configuration;
+        _logger = logger;
+        Endpoint = string.Join(",", configuration.EndPoints.Select(e => e.ToString()));
+        _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
+    }
+
+    /// <summary>The Redis endpoints, for messages (never the password).</summary>
+    public string Endpoint { get; }
+
+    public string Description => $"Redis at {Endpoint} (one subscription per channel per process)";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = _connection.Value;
+        return Task.CompletedTask;
+    }
+
+    public async Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
+    {
+        var payload = FlaskSsePayload.Write(message);
+        var redis = await ConnectedAsync(cancellationToken);
+        try
+        {
+            return await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+        }
+        catch (RedisException e)
+        {
+            throw new SseBrokerException($"Could not publish to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not take the event ({e.Message}).", e);
+        }
+    }
+
+    public async Task<IAsyncDisposable> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, CancellationToken cancellationToken)
+    {
+        var redis = await ConnectedAsync(cancellationToken);
+        var subscription = new Subscription(this, listener);
+        try
+        {
+            foreach (var channel in channels)
+            {
+                await AddAsync(redis, channel, listener, cancellationToken);
+                subscription.Channels.Add(channel);
+            }
+        }
+        catch
+        {
+            await subscription.DisposeAsync();
+            throw;
+        }
+
+        return subscription;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection.IsValueCreated)
+        {
+            try
+            {
+                var redis = await _connection.Value;
+                await redis.DisposeAsync();
+            }
+            catch (RedisException)
+            {
+                // Nothing to close: the connection was never made.
+            }
+        }
+
+        _subscriptionGate.Dispose();
+    }
+
+    /// <summary>How many local listeners a channel has (tests and diagnostics).</summary>
+    internal int LocalListenerCount(string channel) => _listeners.Count(channel);
+
+    private async Task AddAsync(ConnectionMultiplexer redis, string channel, ISseListener listener, CancellationToken cancellationToken)
+    {
+        await _subscriptionGate.WaitAsync(cancellationToken);
+        try
+        {
+            // The listener is in place before SUBSCRIBE is confirmed, and the caller starts the
+            // stream only after that: no event can fall between subscribing and streaming.
+            if (!_listeners.Add(channel, listener))
+            {
+                return;
+            }
+
+            try
+            {
+                var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
+                queue.OnMessage(message => Deliver(channel, message.Message));
+                _subscriptions[channel] = queue;
+                RedisLog.Subscribed(_logger, channel);
+            }
+            catch (RedisException e)
+            {
+                _listeners.Remove(channel, listener);
+                throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} is unreachable ({e.Message}).", e);
+            }
+        }
+        finally
+        {
+            _subscriptionGate.Release();
+        }
+    }
+
+    private async Task RemoveAsync(string channel, ISseListener listener)
+    {
+        await _subscriptionGate.WaitAsync();
+        try
+        {
+            if (!_listeners.Remove(channel, listener) || !_subscriptions.Remove(channel, out var queue))
+            {
+                return;
+            }
+
+            try
+            {
+                await queue.UnsubscribeAsync();
+                RedisLog.Unsubscribed(_logger, channel);
+            }
+            catch (RedisException e)
+            {
+                // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
+                RedisLog.UnsubscribeFailed(_logger, channel, e);
+            }
+        }
+        finally
+        {
+            _subscriptionGate.Release();
+        }
+    }
+
+    private void Deliver(string channel, RedisValue payload)
+    {
+        if (!FlaskSsePayload.TryRead((ReadOnlyMemory<byte>)payload, out var message, out var error))
+        {
+            RedisLog.InvalidPayload(_logger, channel, error, Shorten(payload));
+            return;
+        }
+
+        // Formatted once; every local listener writes these same bytes.
+        _listeners.Deliver(channel, SseEventFormatter.Format(message));
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
+    {
+        var redis = await _connection.Value.WaitAsync(cancellationToken);
+        return redis.IsConnected
+            ? redis
+            : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        redis.ConnectionFailed += (_, e) => RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint, e.FailureType.ToString(), e.Exception);
+        redis.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+        if (redis.IsConnected)
+        {
+            RedisLog.Connected(_logger, Endpoint);
+        }
+        else
+        {
+            RedisLog.NotConnected(_logger, Endpoint);
+        }
+
+        return redis;
+    }
+
+    private static string Shorten(RedisValue payload)
+    {
+        var text = payload.ToString();
+        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+    }
+
+    private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public List<string> Channels { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var channel in Channels)
+            {
+                await broker.RemoveAsync(channel, listener);
+            }
+        }
+    }
+}

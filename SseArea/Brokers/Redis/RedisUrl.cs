@@ -1,0 +1,181 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using StackExchange.Redis;
+
+namespace SseArea.Brokers.Redis;
+
+/// <summary>
+/// Reads the Redis setting: a <c>redis://</c> or <c>rediss://</c> URL (the form Flask-SSE and
+/// redis-py use) or a StackExchange.Redis configuration string. Strict: every error names the
+/// part that is wrong.
+/// </summary>
+internal static partial class RedisUrl
+{
+    private const string Mask = "****";
+
+    public static bool TryParse(string value, [NotNullWhen(true)] out ConfigurationOptions? options, [NotNullWhen(false)] out string? error)
+    {
+        options = null;
+        value = value.Trim();
+        var schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return TryParseConfigurationString(value, out options, out error);
+        }
+
+        var scheme = value[..schemeEnd].ToLowerInvariant();
+        if (scheme is not ("redis" or "rediss"))
+        {
+            error = $"the scheme '{scheme}' is not supported; use redis:// or rediss:// (TLS)";
+            return false;
+        }
+
+        var rest = value[(schemeEnd + 3)..];
+        if (rest.IndexOfAny(['?', '#']) >= 0)
+        {
+            error = "query strings and fragments are not supported in the URL; use a StackExchange.Redis configuration string for other settings";
+            return false;
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var authority = slash < 0 ? rest : rest[..slash];
+        var path = slash < 0 ? string.Empty : rest[(slash + 1)..];
+
+        string? user = null, password = null;
+        var at = authority.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = authority[..at];
+            authority = authority[(at + 1)..];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+            password = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            if (user.Length == 0)
+            {
+                user = null;
+            }
+        }
+
+        string host;
+        string? portText = null;
+        if (authority.StartsWith('['))
+        {
+            var close = authority.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                error = "the IPv6 address has no closing ']'";
+                return false;
+            }
+
+            host = authority[1..close];
+            var after = authority[(close + 1)..];
+            if (after.Length > 0)
+            {
+                if (after[0] != ':')
+                {
+                    error = $"unexpected '{after}' after the IPv6 address";
+                    return false;
+                }
+
+                portText = after[1..];
+            }
+        }
+        else
+        {
+            var colon = authority.LastIndexOf(':');
+            host = colon < 0 ? authority : authority[..colon];
+            portText = colon < 0 ? null : authority[(colon + 1)..];
+        }
+
+        if (host.Length == 0)
+        {
+            error = "the URL names no host";
+            return false;
+        }
+
+        var port = 6379;
+        if (portText is not null
+            && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
+            error = $"the port '{portText}' is not a number from 1 to 65535";
+            return false;
+        }
+
+        int? database = null;
+        if (path.Length > 0)
+        {
+            if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+            {
+                error = $"the database '/{path}' is not a number";
+                return false;
+            }
+
+            database = db;
+        }
+
+        options = new ConfigurationOptions
+        {
+            User = user,
+            Password = password,
+            DefaultDatabase = database,
+            Ssl = scheme == "rediss",
+        };
+        options.EndPoints.Add(host, port);
+        if (options.Ssl)
+        {
+            options.SslHost = host;
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>The value with any password replaced by <c>****</c>, fit to show in errors and logs.</summary>
+    public static string MaskPassword(string value)
+    {
+        var schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return PasswordSetting().Replace(value, "${key}" + Mask);
+        }
+
+        var start = schemeEnd + 3;
+        var slash = value.IndexOf('/', start);
+        var authorityEnd = slash < 0 ? value.Length : slash;
+        var at = value.LastIndexOf('@', authorityEnd - 1, authorityEnd - start);
+        if (at < 0)
+        {
+            return value;
+        }
+
+        var colon = value.IndexOf(':', start, at - start);
+        return colon < 0 ? value : string.Concat(value.AsSpan(0, colon + 1), Mask, value.AsSpan(at));
+    }
+
+    private static bool TryParseConfigurationString(string value, [NotNullWhen(true)] out ConfigurationOptions? options, [NotNullWhen(false)] out string? error)
+    {
+        options = null;
+        try
+        {
+            var parsed = ConfigurationOptions.Parse(value);
+            if (parsed.EndPoints.Count == 0)
+            {
+                error = "the configuration string names no host";
+                return false;
+            }
+
+            options = parsed;
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            error = $"it is neither a redis:// URL nor a valid StackExchange.Redis configuration string ({MaskPassword(e.Message)})";
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"(?<key>password\s*=\s*)[^,]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordSetting();
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace SseArea.Diagnostics;
+
+/// <summary>The stream endpoint's and publisher's log messages, in one place.</summary>
+internal static partial class SseLog
+{
+    [LoggerMessage(101, LogLevel.Information, "SseArea broker: {Broker}.", EventName = "SseBroker")]
+    public static partial void BrokerSelected(ILogger logger, string broker);
+
+    [LoggerMessage(102, LogLevel.Debug, "Stream opened on channels {Channels}.", EventName = "SseStreamOpened")]
+    public static partial void StreamOpened(ILogger logger, IReadOnlyList<string> channels);
+
+    [LoggerMessage(103, LogLevel.Debug, "Stream closed on channels {Channels}.", EventName = "SseStreamClosed")]
+    public static partial void StreamClosed(ILogger logger, IReadOnlyList<string> channels);
+
+    [LoggerMessage(104, LogLevel.Warning, "Closed a stream on channels {Channels}: the client fell too far behind (Sse:MaxQueuedEventsPerConnection). It reconnects by itself.", EventName = "SseSlowClientDropped")]
+    public static partial void SlowClientDropped(ILogger logger, IReadOnlyList<string> channels);
+
+    [LoggerMessage(105, LogLevel.Information, "Refused a stream request: {Reason}", EventName = "SseStreamBadRequest")]
+    public static partial void BadRequest(ILogger logger, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "Refused a stream request with 503: {Reason}", EventName = "SseBrokerUnavailable")]
+    public static partial void BrokerUnavailable(ILogger logger, string reason, Exception exception);
+}

@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.Json;
+using SseArea.Publishing;
+using SseArea.Streaming;
+
+namespace SseArea;
+
+/// <summary>
+/// One server-sent event: the .NET counterpart of Flask-SSE's <c>Message</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="ToString"/> gives the exact text written to a stream, in Flask-SSE's form:
+/// <c>event:</c> (when <see cref="Type"/> is set), one <c>data:</c> line per line of
+/// <see cref="Data"/> (CR, LF and CRLF all end a line), <c>id:</c> and <c>retry:</c> when set,
+/// then a blank line.
+/// </para>
+/// <para>
+/// <see cref="ToJson"/> and <see cref="FromJson(string)"/> use Flask-SSE's Redis payload format
+/// (<c>{"data": ..., "type": ..., "id": ..., "retry": ...}</c>, absent fields omitted), so a Python
+/// Flask-SSE application and an SseArea application on the same Redis read each other's events.
+/// </para>
+/// </remarks>
+// The init accessors name the constructor's (and ISsePublisher's) parameters in their exceptions:
+// that is the argument a caller passed, whichever way the value came in.
+#pragma warning disable CA2208
+public sealed record SseMessage
+{
+    private readonly string _data = string.Empty;
+    private readonly string? _type;
+    private readonly string? _id;
+    private readonly int? _retry;
+
+    /// <summary>Creates an event whose data is the given text.</summary>
+    /// <param name="data">The event's data, sent as it is (line breaks become several <c>data:</c> lines).</param>
+    /// <param name="type">The event type (<c>event:</c> field); <see langword="null"/> for the browser's default <c>message</c>.</param>
+    /// <param name="id">The event id (<c>id:</c> field); must not hold CR, LF or NUL.</param>
+    /// <param name="retry">The reconnection time in milliseconds the browser should use (<c>retry:</c> field).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> or <paramref name="id"/> would forge another field.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retry"/> is negative.</exception>
+    public SseMessage(string data, string? type = null, string? id = null, int? retry = null)
+    {
+        Data = data;
+        Type = type;
+        Id = id;
+        Retry = retry;
+    }
+
+    /// <summary>
+    /// The event's data as the text that follows <c>data:</c>. When <see cref="IsJson"/> is
+    /// <see langword="true"/> it is JSON text.
+    /// </summary>
+    public string Data
+    {
+        get => _data;
+        init => _data = value ?? throw new ArgumentNullException("data", "An event needs data (an empty string is allowed).");
+    }
+
+    /// <summary>
+    /// <see langword="true"/> when <see cref="Data"/> holds a JSON value (object, array, number,
+    /// <c>true</c>/<c>false</c>/<c>null</c>) rather than a plain string. The event text is the same
+    /// either way; the Redis payload then carries the value itself instead of a JSON string.
+    /// </summary>
+    public bool IsJson { get; init; }
+
+    /// <summary>The event type, sent as <c>event:</c>; <see langword="null"/> or empty sends none.</summary>
+    /// <exception cref="ArgumentException">The value holds CR or LF.</exception>
+    public string? Type
+    {
+        get => _type;
+        init
+        {
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            {
+                throw new ArgumentException("An event type must not contain CR or LF: it would forge another field of the event.", "type");
+            }
+
+            _type = value;
+        }
+    }
+
+    /// <summary>The event id, sent as <c>id:</c>; <see langword="null"/> or empty sends none.</summary>
+    /// <exception cref="ArgumentException">The value holds CR, LF or NUL (browsers ignore ids with NUL).</exception>
+    public string? Id
+    {
+        get => _id;
+        init
+        {
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            {
+                throw new ArgumentException("An event id must not contain CR, LF or NUL.", "id");
+            }
+
+            _id = value;
+        }
+    }
+
+    /// <summary>The reconnection time in milliseconds, sent as <c>retry:</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int? Retry
+    {
+        get => _retry;
+        init
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException("retry", value, "The retry interval is a number of milliseconds and can not be negative.");
+            }
+
+            _retry = value;
+        }
+    }
+
+    /// <summary>
+    /// Creates an event from any value the way <see cref="ISsePublisher"/> does: a string is
+    /// sent as it is, anything else as JSON text written by System.Text.Json.
+    /// </summary>
+    /// <param name="data">The value to send.</param>
+    /// <param name="jsonOptions">Serializer options; <see langword="null"/> uses <see cref="JsonSerializerOptions.Web"/>.</param>
+    /// <param name="type">The event type.</param>
+    /// <param name="id">The event id.</param>
+    /// <param name="retry">The reconnection time in milliseconds.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    public static SseMessage FromObject(object data, JsonSerializerOptions? jsonOptions = null, string? type = null, string? id = null, int? retry = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data is string text)
+        {
+            return new SseMessage(text, type, id, retry);
+        }
+
+        var json = JsonSerializer.Serialize(data, data.GetType(), jsonOptions ?? JsonSerializerOptions.Web);
+        return new SseMessage(json, type, id, retry) { IsJson = true };
+    }
+
+    /// <summary>Reads a Flask-SSE Redis payload, e.g. <c>{"data": "foo", "type": "example", "id": 5, "retry": 500}</c>.</summary>
+    /// <param name="json">The payload.</param>
+    /// <exception cref="FormatException">The payload is not a valid Flask-SSE event; the message says why.</exception>
+    public static SseMessage FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return FlaskSsePayload.TryRead(Encoding.UTF8.GetBytes(json), out var message, out var error)
+            ? message
+            : throw new FormatException(error);
+    }
+
+    /// <summary>Writes the event as a Flask-SSE Redis payload (only the fields that are set).</summary>
+    public string ToJson() => Encoding.UTF8.GetString(FlaskSsePayload.Write(this));
+
+    /// <summary>The exact event text as written to a stream, ending with the blank line.</summary>
+    public override string ToString() => Encoding.UTF8.GetString(SseEventFormatter.Format(this));
+}
+#pragma warning restore CA2208

@@ -1,0 +1,47 @@
+namespace SseArea;
+
+/// <summary>
+/// Options of the Sse area, bound from the configuration section <c>Sse</c> and validated at startup.
+/// </summary>
+public sealed class SseOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Sse";
+
+    /// <summary>
+    /// The Redis server to use as broker. When empty, the configuration keys <c>Sse:RedisUrl</c>,
+    /// <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c> are tried in that order; when all are empty the
+    /// in-memory broker is used (one process only).
+    /// Accepted forms: <c>redis://[[user]:password@]host[:port][/db]</c>, <c>rediss://...</c> (TLS),
+    /// or a StackExchange.Redis configuration string such as <c>host:6379,password=...</c>.
+    /// </summary>
+    public string? RedisUrl { get; set; }
+
+    /// <summary>The channel used when a stream request or a publish names none. Default <c>"sse"</c>, as in Flask-SSE.</summary>
+    public string DefaultChannel { get; set; } = "sse";
+
+    /// <summary>The URL path of the stream endpoint, without leading or trailing slash. Default <c>"sse/stream"</c>.</summary>
+    public string RoutePrefix { get; set; } = SseAreaNames.DefaultRoutePrefix;
+
+    /// <summary>
+    /// When set, every stream starts with a <c>retry:</c> field telling browsers how long to wait
+    /// before they reconnect. Default: not sent (browsers use their own, about 3 s).
+    /// </summary>
+    public TimeSpan? RetryInterval { get; set; }
+
+    /// <summary>The longest channel name accepted, in UTF-16 characters. Default 256.</summary>
+    public int MaxChannelNameLength { get; set; } = 256;
+
+    /// <summary>How many channels one stream may follow (<c>?channel=a&amp;channel=b</c>). Default 16.</summary>
+    public int MaxChannelsPerConnection { get; set; } = 16;
+
+    /// <summary>
+    /// How many events may wait for one slow client. When a client falls further behind, its
+    /// stream is closed (the browser reconnects) instead of letting the server's memory grow.
+    /// Default 1024.
+    /// </summary>
+    public int MaxQueuedEventsPerConnection { get; set; } = 1024;
+
+    /// <summary>Where the effective <see cref="RedisUrl"/> came from, for error messages; set at startup.</summary>
+    internal string RedisUrlSource { get; set; } = "SseOptions.RedisUrl";
+}
