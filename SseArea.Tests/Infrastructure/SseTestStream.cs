@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace SseArea.Tests.Infrastructure;
+
+/// <summary>
+/// A test's client end of one event stream: reads the raw event text as it arrives, so tests can
+/// compare the exact bytes a browser would parse. Every read has a deadline.
+/// </summary>
+internal sealed class SseTestStream : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Stream _body;
+    private readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+    private readonly StringBuilder _pending = new();
+    private readonly byte[] _bytes = new byte[16 * 1024];
+    private readonly char[] _chars = new char[16 * 1024];
+
+    private SseTestStream(HttpResponseMessage response, Stream body)
+    {
+        Response = response;
+        _body = body;
+    }
+
+    public HttpResponseMessage Response { get; }
+
+    /// <summary>
+    /// Opens <paramref name="url"/> and waits for the response headers. SseArea sends them only once
+    /// the subscription is in place, so an event published after this returns is received.
+    /// </summary>
+    public static async Task<SseTestStream> OpenAsync(HttpClient client, string url, Action<HttpRequestHeaders>? headers = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        headers?.Invoke(request.Headers);
+        using var deadline = new CancellationTokenSource(DefaultTimeout);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync(deadline.Token);
+            response.Dispose();
+            Assert.Fail($"GET {url} answered {(int)response.StatusCode}: {body}");
+        }
+
+        return new SseTestStream(response, await response.Content.ReadAsStreamAsync(deadline.Token));
+    }
+
+    /// <summary>The next event's full text, up to and including its blank line; comment-only blocks are skipped.</summary>
+    public async Task<string> ReadEventAsync(TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            var block = await ReadBlockAsync(timeout);
+            if (block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Any(line => !line.StartsWith(':')))
+            {
+                return block;
+            }
+        }
+    }
+
+    /// <summary>The next block of lines ending with a blank line, comments included.</summary>
+    public async Task<string> ReadBlockAsync(TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        while (true)
+        {
+            var text = _pending.ToString();
+            var end = text.IndexOf("\n\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                _pending.Remove(0, end + 2);
+                return text[..(end + 2)];
+            }
+
+            int read;
+            try
+            {
+                read = await _body.ReadAsync(_bytes, deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No complete event within {(timeout ?? DefaultTimeout).TotalSeconds} s; received so far: '{text}'.");
+            }
+
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"The stream ended; received so far: '{text}'.");
+            }
+
+            var chars = _decoder.GetChars(_bytes, 0, read, _chars, 0);
+            _pending.Append(_chars, 0, chars);
+        }
+    }
+
+    /// <summary>Reads until the server ends the stream; returns what came before the end.</summary>
+    public async Task<string> ReadToEndAsync(TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var rest = new StringBuilder(_pending.ToString());
+        int read;
+        while ((read = await _body.ReadAsync(_bytes, deadline.Token)) > 0)
+        {
+            rest.Append(_chars, 0, _decoder.GetChars(_bytes, 0, read, _chars, 0));
+        }
+
+        return rest.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _body.DisposeAsync();
+        Response.Dispose();
+    }
+}

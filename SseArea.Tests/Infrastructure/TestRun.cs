@@ -1,0 +1,9 @@
+namespace SseArea.Tests;
+
+/// <summary>Run-wide set-up: shared dependencies live for the whole run and end with it.</summary>
+[SetUpFixture]
+public sealed class TestRun
+{
+    [OneTimeTearDown]
+    public async Task StopSharedServersAsync() => await Infrastructure.RedisTestServer.StopAsync();
+}
