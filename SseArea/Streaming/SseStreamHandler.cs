@@ -23,9 +23,12 @@ internal sealed class SseStreamHandler(
     private const string ChannelParameter = "channel";
 
     private readonly SseOptions _options = options.Value;
-    private readonly byte[]? _preamble = options.Value.RetryInterval is { } retry
-        ? System.Text.Encoding.UTF8.GetBytes($"retry:{((long)retry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n")
-        : null;
+    // Sent as soon as the stream opens: an empty comment, and the retry field when configured.
+    // Real bytes, not just headers, so every layer between here and the browser (a compressing
+    // middleware, a proxy) passes the open stream on at once.
+    private readonly byte[] _preamble = System.Text.Encoding.UTF8.GetBytes(options.Value.RetryInterval is { } retry
+        ? $":\nretry:{((long)retry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n"
+        : ":\n\n");
 
     public async Task<IActionResult> OpenAsync(HttpContext http)
     {

@@ -13,7 +13,7 @@ namespace SseArea.Streaming;
 /// Writes an open subscription to the response as <c>text/event-stream</c> until the client
 /// leaves or the application stops. Owns the subscription: it is disposed when the stream ends.
 /// </summary>
-internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels, byte[]? preamble) : IActionResult
+internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels, byte[] preamble) : IActionResult
 {
     public async Task ExecuteResultAsync(ActionContext context)
     {
@@ -38,11 +38,7 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             try
             {
                 await response.StartAsync(ended.Token);
-                if (preamble is not null)
-                {
-                    response.BodyWriter.Write(preamble);
-                }
-
+                response.BodyWriter.Write(preamble);
                 await response.BodyWriter.FlushAsync(ended.Token);
                 await connection.PumpAsync(response.BodyWriter, ended.Token);
             }

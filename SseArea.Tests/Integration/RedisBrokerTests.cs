@@ -1,0 +1,175 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>What only the Redis broker promises: Flask-SSE's wire format on Redis, and its failure modes.</summary>
+[CancelAfter(60_000)]
+public sealed class RedisBrokerTests
+{
+    private RedisTestServer _redis = null!;
+    private SampleSiteFactory _site = null!;
+    private HttpClient _http = null!;
+    private ISsePublisher _publisher = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSiteAsync()
+    {
+        _redis = await RedisTestServer.GetAsync();
+        _site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis);
+        _http = _site.CreateClient();
+        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSiteAsync()
+    {
+        _http.Dispose();
+        await _site.DisposeAsync();
+    }
+
+    [TestCase("{\"data\": \"thing\"}", "data:thing\n\n")]
+    [TestCase("{\"data\": \"thing\", \"type\": \"example\"}", "event:example\ndata:thing\n\n")]
+    [TestCase("{\"data\": {\"message\": \"Hello!\"}, \"type\": \"greeting\"}", "event:greeting\ndata:{\"message\": \"Hello!\"}\n\n")]
+    [TestCase("{\"data\": \"foo\", \"type\": \"example\", \"id\": 5, \"retry\": 500}", "event:example\ndata:foo\nid:5\nretry:500\n\n")]
+    [TestCase("{\"data\": \"foo\\nbar\"}", "data:foo\ndata:bar\n\n")]
+    [TestCase("{\"data\": 42}", "data:42\n\n")]
+    [TestCase("{\"data\": [1, 2]}", "data:[1, 2]\n\n")]
+    [TestCase("{\"data\": null, \"id\": \"abc\"}", "data:null\nid:abc\n\n")]
+    public async Task FlaskSsePayloadPublishedByAPlainRedisClient_ArrivesAsTheExactEventText(string payload, string expected)
+    {
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=from.python");
+
+        var receivers = await _redis.PublishRawAsync("from.python", payload);
+
+        Assert.That(receivers, Is.EqualTo(1), "one Redis subscriber: this server");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Publisher_WritesFlaskSseJsonToRedis()
+    {
+        var payloads = await _redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal("to.python"));
+        try
+        {
+            await _publisher.PublishAsync(new { message = "Hello!" }, type: "greeting", channel: "to.python");
+            await _publisher.PublishAsync("thing", channel: "to.python");
+            await _publisher.PublishAsync("foo", type: "example", id: "5", retry: 500, channel: "to.python");
+
+            using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
+            var received = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                received.Add((await payloads.ReadAsync(deadline.Token)).Message.ToString());
+            }
+
+            Assert.That(received, Is.EqualTo(new[]
+            {
+                "{\"data\":{\"message\":\"Hello!\"},\"type\":\"greeting\"}",
+                "{\"data\":\"thing\"}",
+                "{\"data\":\"foo\",\"type\":\"example\",\"id\":\"5\",\"retry\":500}",
+            }));
+        }
+        finally
+        {
+            await payloads.UnsubscribeAsync();
+        }
+    }
+
+    [Test]
+    public async Task InvalidPayloads_AreSkippedAndTheStreamGoesOn()
+    {
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=hostile");
+        string[] invalid =
+        [
+            "not json",
+            "[\"data\"]",
+            "{\"type\": \"no data\"}",
+            "{\"data\": \"x\", \"type\": \"a\\nevent:forged\"}",
+            "{\"data\": \"x\", \"type\": 7}",
+            "{\"data\": \"x\", \"id\": \"1\\r\\ndata:forged\"}",
+            "{\"data\": \"x\", \"id\": \"1\\u0000\"}",
+            "{\"data\": \"x\", \"id\": {\"a\": 1}}",
+            "{\"data\": \"x\", \"retry\": \"soon\"}",
+            "{\"data\": \"x\", \"retry\": -1}",
+            "{\"data\": \"\\ud800\"}",
+        ];
+
+        foreach (var payload in invalid)
+        {
+            await _redis.PublishRawAsync("hostile", payload);
+        }
+
+        await _redis.PublishRawAsync("hostile", "{\"data\": \"still here\"}");
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:still here\n\n"), "every invalid payload skipped, none forged a field");
+    }
+
+    [Test]
+    public async Task Publish_ReturnsTheNumberOfRedisSubscribers()
+    {
+        Assert.That(await _publisher.PublishAsync("nobody", channel: "count.me"), Is.Zero);
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=count.me");
+        var extra = await _redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal("count.me"));
+        try
+        {
+            Assert.That(await _publisher.PublishAsync("two servers", channel: "count.me"), Is.EqualTo(2));
+        }
+        finally
+        {
+            await extra.UnsubscribeAsync();
+        }
+    }
+
+    [Test]
+    public async Task SseRedisUrl_BeatsRedisUrl()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["SSE_REDIS_URL"] = _redis.Url,
+            ["REDIS_URL"] = "redis://:wrong@127.0.0.1:1",
+        });
+        using var http = site.CreateClient();
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=precedence");
+
+        await _redis.PublishRawAsync("precedence", "{\"data\": \"via SSE_REDIS_URL\"}");
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:via SSE_REDIS_URL\n\n"));
+    }
+
+    [Test]
+    public async Task UnreachableRedis_StreamAnswers503AndPublishingThrows()
+    {
+        var closedPort = RedisTestServer.FreeLoopbackPort();
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["Sse:RedisUrl"] = $"redis://:secret@127.0.0.1:{closedPort}",
+        });
+        using var http = site.CreateClient();
+
+        using var stream = await http.GetAsync("/sse/stream?channel=down");
+        await StreamEndpointTests.AssertProblemAsync(stream, HttpStatusCode.ServiceUnavailable, $"127.0.0.1:{closedPort}");
+
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var error = Assert.ThrowsAsync<SseBrokerException>(() => publisher.PublishAsync("lost?", channel: "down"));
+        Assert.That(error!.Message, Does.Contain("unreachable").And.Not.Contain("secret"));
+
+        using var hello = await http.GetAsync("/hello");
+        Assert.That(hello.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "/hello says the message was not sent");
+    }
+
+    [TestCase("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
+    [TestCase("SSE_REDIS_URL", "http://user:hunter2@127.0.0.1", "the scheme 'http'")]
+    [TestCase("Sse:RedisUrl", "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
+    public async Task MalformedRedisUrl_StopsStartupNamingTheKeyWithThePasswordMasked(string key, string value, string reason)
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Catch(() => site.CreateClient());
+
+        var message = error!.ToString();
+        Assert.That(message, Does.Contain($"'{key}'").And.Contain(reason).And.Contain("****").And.Not.Contain("hunter2"));
+    }
+}

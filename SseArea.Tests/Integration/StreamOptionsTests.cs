@@ -1,0 +1,122 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>Options that change what the stream endpoint does, set the way users set them: by configuration.</summary>
+[CancelAfter(60_000)]
+public sealed class StreamOptionsTests
+{
+    [Test]
+    public async Task RetryInterval_IsSentFirstOnEveryStream()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RetryInterval"] = "00:00:03" });
+        using var http = site.CreateClient();
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream");
+
+        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\nretry:3000\n\n"));
+    }
+
+    [Test]
+    public async Task RoutePrefix_MovesTheStreamEndpoint()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RoutePrefix"] = "/events/live/" });
+        using var http = site.CreateClient();
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/events/live?channel=moved");
+        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("moved", channel: "moved");
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:moved\n\n"));
+        using var old = await http.GetAsync("/sse/stream");
+        Assert.That(old.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task DefaultChannelAndLimits_ComeFromConfiguration()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["Sse:DefaultChannel"] = "lobby",
+            ["Sse:MaxChannelNameLength"] = "5",
+            ["Sse:MaxChannelsPerConnection"] = "2",
+        });
+        using var http = site.CreateClient();
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream");
+
+        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("welcome");
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:welcome\n\n"), "no channel: the configured default");
+        using var tooLong = await http.GetAsync("/sse/stream?channel=sixsix");
+        await StreamEndpointTests.AssertProblemAsync(tooLong, System.Net.HttpStatusCode.BadRequest, "the limit is 5");
+        using var tooMany = await http.GetAsync("/sse/stream?channel=a&channel=b&channel=c");
+        await StreamEndpointTests.AssertProblemAsync(tooMany, System.Net.HttpStatusCode.BadRequest, "at most 2 channels");
+    }
+
+    [Test]
+    public async Task InvalidOption_StopsStartupNamingTheSetting()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:MaxQueuedEventsPerConnection"] = "0" });
+
+        var error = Assert.Catch(() => site.CreateClient());
+
+        Assert.That(error!.ToString(), Does.Contain("Sse:MaxQueuedEventsPerConnection"));
+    }
+
+    [Test]
+    public async Task ResponseCompression_LeavesTheStreamUncompressed()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        {
+            services.AddResponseCompression(o =>
+            {
+                o.EnableForHttps = true;
+                o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Append("text/event-stream");
+            });
+            services.AddTransient<IStartupFilter, CompressEverything>();
+        });
+        using var http = site.CreateClient();
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=zip", h => h.AcceptEncoding.ParseAdd("gzip"));
+        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("plain text", channel: "zip");
+
+        Assert.That(stream.Response.Content.Headers.ContentEncoding, Has.None.EqualTo("gzip"));
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:plain text\n\n"));
+        using var page = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept-Encoding", "gzip" } } });
+        Assert.That(page.Content.Headers.ContentEncoding, Has.Member("gzip"), "the middleware does compress other responses");
+    }
+
+    [Test]
+    public async Task SlowClient_IsCutOffOnceItsQueueIsFull()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:MaxQueuedEventsPerConnection"] = "4" });
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=slow");
+
+        // Published in one burst, faster than the stream drains: the queue (4) overflows.
+        var big = new string('x', 64 * 1024);
+        for (var i = 0; i < 200; i++)
+        {
+            await publisher.PublishAsync(big, channel: "slow");
+        }
+
+        var rest = await stream.ReadToEndAsync();
+
+        Assert.That(rest.Length, Is.LessThan(200 * big.Length), "the stream ended before every event was written");
+        Assert.That(await publisher.PublishAsync("after", channel: "slow"), Is.Zero, "the cut-off client's listener is gone");
+    }
+
+    private sealed class CompressEverything : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseResponseCompression();
+            next(app);
+        };
+    }
+}
