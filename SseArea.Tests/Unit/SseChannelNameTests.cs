@@ -1,0 +1,87 @@
+using SseArea.Streaming;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>The channel name rule shared by the stream endpoint and the publisher.</summary>
+public sealed class SseChannelNameTests
+{
+    private const int Limit = 256;
+
+    [TestCase("sse")]
+    [TestCase("users.social")]
+    [TestCase("analytics")]
+    [TestCase("*")]
+    [TestCase("admin.*")]
+    [TestCase("caf\u00e9")]
+    [TestCase("\u65e5\u672c\u8a9e")]
+    [TestCase("\U0001F600")]
+    [TestCase("chat:\U0001F680:room-1")]
+    [TestCase("with space")]
+    public void Check_ValidName_ReturnsNull(string name)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Is.Null);
+    }
+
+    [Test]
+    public void Check_EmptyName_SaysItIsEmpty()
+    {
+        Assert.That(SseChannelName.Check(string.Empty, Limit), Does.Contain("empty"));
+    }
+
+    [Test]
+    public void Check_NameOverTheLimit_SaysHowLongAndTheLimit()
+    {
+        Assert.That(SseChannelName.Check(new string('a', 11), 10), Does.Contain("11").And.Contain("limit is 10"));
+    }
+
+    [Test]
+    public void Check_NameAtTheLimit_ReturnsNull()
+    {
+        Assert.That(SseChannelName.Check(new string('a', 10), 10), Is.Null);
+    }
+
+    [Test]
+    public void Check_EmojiOverTheLimit_CountsUtf16Characters()
+    {
+        Assert.That(SseChannelName.Check("\U0001F600", 1), Does.Contain("limit is 1"));
+    }
+
+    [TestCase("a\nb", "U+000A", 1)]
+    [TestCase("a\rb", "U+000D", 1)]
+    [TestCase("\0", "U+0000", 0)]
+    [TestCase("tab\t", "U+0009", 3)]
+    [TestCase("del\u007f", "U+007F", 3)]
+    [TestCase("c1\u0085", "U+0085", 2)]
+    public void Check_ControlCharacter_SaysWhichAndWhere(string name, string codePoint, int position)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Does.Contain("control character").And.Contain(codePoint).And.Contain($"position {position}"));
+    }
+
+    // Built at run time: a lone surrogate in a [TestCase] string does not survive the attribute's UTF-8 encoding.
+    private static IEnumerable<TestCaseData> UnpairedSurrogates()
+    {
+        yield return new TestCaseData("\ud800", "U+D800", 0).SetArgDisplayNames("LoneHigh");
+        yield return new TestCaseData("a\udc00b", "U+DC00", 1).SetArgDisplayNames("LoneLowInside");
+        yield return new TestCaseData("ab\ud83d", "U+D83D", 2).SetArgDisplayNames("HighAtEnd");
+        yield return new TestCaseData("\ude00\ud83d", "U+DE00", 0).SetArgDisplayNames("PairReversed");
+        yield return new TestCaseData("\ud83d\ud83d\ude00", "U+D83D", 0).SetArgDisplayNames("HighBeforePair");
+    }
+
+    [TestCaseSource(nameof(UnpairedSurrogates))]
+    public void Check_UnpairedSurrogate_SaysWhichAndWhere(string name, string codePoint, int position)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Does.Contain("unpaired surrogate").And.Contain(codePoint).And.Contain($"position {position}"));
+    }
+
+    [Test]
+    public void Display_ReplacesControlCharacters()
+    {
+        Assert.That(SseChannelName.Display("a\nb\0c"), Is.EqualTo("a?b?c"));
+    }
+
+    [Test]
+    public void Display_LongName_IsShortenedWithAnEllipsis()
+    {
+        Assert.That(SseChannelName.Display(new string('a', 100)), Is.EqualTo(new string('a', 64) + "\u2026"));
+    }
+}

@@ -1,0 +1,97 @@
+using System.IO.Pipelines;
+using System.Text;
+using SseArea.Streaming;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>One client's bounded queue: a slow client is cut off, not buffered without end.</summary>
+[CancelAfter(10_000)]
+public sealed class SseConnectionTests
+{
+    private static ReadOnlyMemory<byte> Frame(string text) => Encoding.UTF8.GetBytes(text);
+
+    [Test]
+    public void TryWrite_WithinCapacity_TakesTheFrame()
+    {
+        var connection = new SseConnection(capacity: 2);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(connection.TryWrite(Frame("a")), Is.True);
+            Assert.That(connection.TryWrite(Frame("b")), Is.True);
+            Assert.That(connection.Overflowed, Is.False);
+        }
+    }
+
+    [Test]
+    public void TryWrite_BeyondCapacity_ReturnsFalseAndMarksOverflowed()
+    {
+        var connection = new SseConnection(capacity: 2);
+        connection.TryWrite(Frame("a"));
+        connection.TryWrite(Frame("b"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(connection.TryWrite(Frame("c")), Is.False);
+            Assert.That(connection.Overflowed, Is.True);
+        }
+    }
+
+    [Test]
+    public void TryWrite_AfterOverflow_KeepsRefusing()
+    {
+        var connection = new SseConnection(capacity: 1);
+        connection.TryWrite(Frame("a"));
+        connection.TryWrite(Frame("b"));
+
+        Assert.That(connection.TryWrite(Frame("c")), Is.False);
+        Assert.That(connection.Overflowed, Is.True);
+    }
+
+    [Test]
+    public void Overflowed_OfNewConnection_IsFalse()
+    {
+        Assert.That(new SseConnection(capacity: 1).Overflowed, Is.False);
+    }
+
+    [Test]
+    public async Task PumpAsync_AfterOverflow_WritesTheQueuedFramesThenEnds(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(capacity: 2);
+        connection.TryWrite(Frame("data:a\n\n"));
+        connection.TryWrite(Frame("data:b\n\n"));
+        connection.TryWrite(Frame("data:c\n\n"));
+        var pipe = new Pipe();
+
+        await connection.PumpAsync(pipe.Writer, cancellationToken);
+        await pipe.Writer.CompleteAsync();
+
+        using var output = new MemoryStream();
+        await pipe.Reader.CopyToAsync(output, cancellationToken);
+        Assert.That(Encoding.UTF8.GetString(output.ToArray()), Is.EqualTo("data:a\n\ndata:b\n\n"));
+    }
+
+    [Test]
+    public async Task PumpAsync_WritesFramesInOrderUntilCanceled(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(capacity: 4);
+        var pipe = new Pipe();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(pipe.Writer, stop.Token);
+
+        connection.TryWrite(Frame("data:1\n\n"));
+        connection.TryWrite(Frame("data:2\n\n"));
+        var text = string.Empty;
+        while (text.Length < "data:1\n\ndata:2\n\n".Length)
+        {
+            var read = await pipe.Reader.ReadAsync(cancellationToken);
+            text += Encoding.UTF8.GetString(read.Buffer);
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+        }
+
+        await stop.CancelAsync();
+
+        Assert.That(text, Is.EqualTo("data:1\n\ndata:2\n\n"));
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+}

@@ -1,0 +1,300 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SseArea.Hosting;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>Where the Redis URL comes from (Flask-SSE's SSE_REDIS_URL then REDIS_URL) and the startup checks.</summary>
+public sealed class SseOptionsSetupTests
+{
+    private static IConfiguration Configuration(params (string Key, string? Value)[] settings)
+        => new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+
+    /// <summary>The options as the application sees them: bound, configured in code, post-configured, validated.</summary>
+    private static SseOptions Resolve(IConfiguration configuration, Action<SseOptions>? configure = null)
+    {
+        using var services = new ServiceCollection()
+            .AddSingleton(configuration)
+            .AddLogging()
+            .AddSse(configure).Services
+            .BuildServiceProvider();
+        return services.GetRequiredService<IOptions<SseOptions>>().Value;
+    }
+
+    /// <summary>Binding and the Redis URL set-up alone, without validation.</summary>
+    private static SseOptions PostConfigure(IConfiguration configuration, Action<SseOptions>? configure = null)
+    {
+        var options = new SseOptions();
+        configuration.GetSection(SseOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        new SseRedisUrlSetup(configuration).PostConfigure(Options.DefaultName, options);
+        return options;
+    }
+
+    // ---- Which key wins ----
+
+    [Test]
+    public void RedisUrl_WithNothingSet_IsNull()
+    {
+        var options = Resolve(Configuration());
+
+        Assert.That(options.RedisUrl, Is.Null);
+    }
+
+    [Test]
+    public void RedisUrl_WithRedisUrlOnly_ComesFromRedisUrl()
+    {
+        var options = Resolve(Configuration(("REDIS_URL", "redis://plain")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://plain"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("REDIS_URL"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_WithSseRedisUrlAndRedisUrl_ComesFromSseRedisUrl()
+    {
+        var options = Resolve(Configuration(("REDIS_URL", "redis://plain"), ("SSE_REDIS_URL", "redis://sse")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://sse"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("SSE_REDIS_URL"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_WithSectionKeySet_BeatsSseRedisUrlAndRedisUrl()
+    {
+        var options = Resolve(Configuration(("REDIS_URL", "redis://plain"), ("SSE_REDIS_URL", "redis://sse"), ("Sse:RedisUrl", "redis://section")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://section"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("Sse:RedisUrl"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_SetInCode_BeatsEveryConfigurationKey()
+    {
+        var configuration = Configuration(("REDIS_URL", "redis://plain"), ("SSE_REDIS_URL", "redis://sse"), ("Sse:RedisUrl", "redis://section"));
+
+        var options = Resolve(configuration, o => o.RedisUrl = "redis://code");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://code"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("SseOptions.RedisUrl"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_SetInCodeWithNoConfiguration_IsKept()
+    {
+        var options = Resolve(Configuration(), o => o.RedisUrl = "redis://code");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://code"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("SseOptions.RedisUrl"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_WhitespaceInCode_FallsBackToConfiguration()
+    {
+        var options = PostConfigure(Configuration(("REDIS_URL", "redis://plain")), o => o.RedisUrl = "   ");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://plain"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("REDIS_URL"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_WhitespaceSectionAndSseRedisUrl_AreSkipped()
+    {
+        var options = Resolve(Configuration(("Sse:RedisUrl", "  "), ("SSE_REDIS_URL", " \t "), ("REDIS_URL", "redis://plain")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.RedisUrl, Is.EqualTo("redis://plain"));
+            Assert.That(options.RedisUrlSource, Is.EqualTo("REDIS_URL"));
+        }
+    }
+
+    [Test]
+    public void RedisUrl_OnlyWhitespaceEverywhere_IsNull()
+    {
+        var options = Resolve(Configuration(("Sse:RedisUrl", " "), ("SSE_REDIS_URL", " "), ("REDIS_URL", " ")));
+
+        Assert.That(options.RedisUrl, Is.Null);
+    }
+
+    [Test]
+    public void RedisUrl_EmptySseRedisUrl_FallsBackToRedisUrl()
+    {
+        var options = PostConfigure(Configuration(("SSE_REDIS_URL", string.Empty), ("REDIS_URL", "redis://plain")));
+
+        Assert.That(options.RedisUrl, Is.EqualTo("redis://plain"));
+    }
+
+    // ---- Validation ----
+
+    private static ValidateOptionsResult Validate(SseOptions options) => new SseOptionsValidator().Validate(Options.DefaultName, options);
+
+    [Test]
+    public void Validate_Defaults_Succeeds()
+    {
+        Assert.That(Validate(new SseOptions()).Succeeded, Is.True);
+    }
+
+    [TestCase("redis://localhost")]
+    [TestCase("rediss://user:secret@host:6380/2")]
+    [TestCase("localhost:6379,password=secret")]
+    public void Validate_WellFormedRedisUrl_Succeeds(string url)
+    {
+        var result = Validate(new SseOptions { RedisUrl = url });
+
+        Assert.That(result.Succeeded, Is.True, () => result.FailureMessage ?? string.Empty);
+    }
+
+    [Test]
+    public void Validate_MalformedRedisUrlWithPassword_NamesTheKeyAndMasksThePassword()
+    {
+        var options = PostConfigure(Configuration(("REDIS_URL", "redis://:hunter2@host:notaport")));
+
+        var result = Validate(options);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Failed, Is.True);
+            Assert.That(result.FailureMessage, Does.Contain("REDIS_URL"));
+            Assert.That(result.FailureMessage, Does.Contain("redis://:****@host:notaport"));
+            Assert.That(result.FailureMessage, Does.Contain("port"));
+            Assert.That(result.FailureMessage, Does.Not.Contain("hunter2"));
+        }
+    }
+
+    [Test]
+    public void Validate_MalformedRedisUrlWithSlashInPassword_DoesNotShowThePassword()
+    {
+        // A base64 password (as cloud Redis access keys are) holding an unencoded '/'.
+        var options = PostConfigure(Configuration(("REDIS_URL", "redis://:hunter2/xyz=@host:6379")));
+
+        var result = Validate(options);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.FailureMessage, Does.Contain("REDIS_URL"));
+            Assert.That(result.FailureMessage, Does.Not.Contain("hunter2"));
+        }
+    }
+
+    [Test]
+    public void Validate_MalformedSseRedisUrl_NamesSseRedisUrl()
+    {
+        var options = PostConfigure(Configuration(("SSE_REDIS_URL", "http://host"), ("REDIS_URL", "redis://fine")));
+
+        var result = Validate(options);
+
+        Assert.That(result.FailureMessage, Does.Contain("'SSE_REDIS_URL'"));
+    }
+
+    [Test]
+    public void Validate_MalformedConfigurationStringWithPassword_MasksThePassword()
+    {
+        var options = PostConfigure(Configuration(("Sse:RedisUrl", "host,password=hunter2,bogus=1")));
+
+        var result = Validate(options);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.FailureMessage, Does.Contain("Sse:RedisUrl"));
+            Assert.That(result.FailureMessage, Does.Contain("password=****"));
+            Assert.That(result.FailureMessage, Does.Not.Contain("hunter2"));
+        }
+    }
+
+    private static IEnumerable<TestCaseData> BadSettings()
+    {
+        yield return new TestCaseData(new SseOptions { DefaultChannel = string.Empty }, "Sse:DefaultChannel").SetArgDisplayNames("EmptyDefaultChannel");
+        yield return new TestCaseData(new SseOptions { DefaultChannel = "a\nb" }, "Sse:DefaultChannel").SetArgDisplayNames("DefaultChannelWithLineBreak");
+        yield return new TestCaseData(new SseOptions { DefaultChannel = null! }, "Sse:DefaultChannel").SetArgDisplayNames("NullDefaultChannel");
+        yield return new TestCaseData(new SseOptions { DefaultChannel = new string('a', 11), MaxChannelNameLength = 10 }, "Sse:DefaultChannel").SetArgDisplayNames("DefaultChannelTooLong");
+        yield return new TestCaseData(new SseOptions { RoutePrefix = string.Empty }, "Sse:RoutePrefix").SetArgDisplayNames("EmptyRoutePrefix");
+        yield return new TestCaseData(new SseOptions { RoutePrefix = "/" }, "Sse:RoutePrefix").SetArgDisplayNames("SlashRoutePrefix");
+        yield return new TestCaseData(new SseOptions { RoutePrefix = "sse stream" }, "Sse:RoutePrefix").SetArgDisplayNames("RoutePrefixWithSpace");
+        yield return new TestCaseData(new SseOptions { RoutePrefix = "sse/{id}" }, "Sse:RoutePrefix").SetArgDisplayNames("RoutePrefixWithBraces");
+        yield return new TestCaseData(new SseOptions { MaxChannelsPerConnection = 0 }, "Sse:MaxChannelsPerConnection").SetArgDisplayNames("ZeroMaxChannels");
+        yield return new TestCaseData(new SseOptions { MaxQueuedEventsPerConnection = 0 }, "Sse:MaxQueuedEventsPerConnection").SetArgDisplayNames("ZeroMaxQueuedEvents");
+        yield return new TestCaseData(new SseOptions { MaxChannelNameLength = 0 }, "Sse:MaxChannelNameLength").SetArgDisplayNames("ZeroMaxChannelNameLength");
+        yield return new TestCaseData(new SseOptions { RetryInterval = TimeSpan.FromSeconds(-1) }, "Sse:RetryInterval").SetArgDisplayNames("NegativeRetryInterval");
+        yield return new TestCaseData(new SseOptions { RetryInterval = TimeSpan.FromDays(30) }, "Sse:RetryInterval").SetArgDisplayNames("HugeRetryInterval");
+    }
+
+    [TestCaseSource(nameof(BadSettings))]
+    public void Validate_BadSetting_FailsNamingTheSetting(SseOptions options, string setting)
+    {
+        var result = Validate(options);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Failed, Is.True);
+            Assert.That(result.Failures, Has.One.Contains(setting));
+        }
+    }
+
+    [Test]
+    public void Validate_SeveralBadSettings_ReportsEachOne()
+    {
+        var result = Validate(new SseOptions { RoutePrefix = string.Empty, MaxChannelsPerConnection = 0, MaxQueuedEventsPerConnection = 0 });
+
+        Assert.That(result.Failures, Has.Exactly(3).Items);
+    }
+
+    // ---- End to end through AddSse ----
+
+    [Test]
+    public void AddSse_WithMalformedRedisUrl_FailsWhenOptionsAreReadNamingTheKey()
+    {
+        var configuration = Configuration(("REDIS_URL", "redis://:hunter2@host:notaport"));
+
+        var exception = Assert.Throws<OptionsValidationException>(() => Resolve(configuration));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exception.Message, Does.Contain("REDIS_URL"));
+            Assert.That(exception.Message, Does.Contain("****"));
+            Assert.That(exception.Message, Does.Not.Contain("hunter2"));
+        }
+    }
+
+    [Test]
+    public void AddSse_WithBadSectionSetting_FailsNamingTheSetting()
+    {
+        var configuration = Configuration(("Sse:MaxChannelsPerConnection", "0"));
+
+        Assert.That(() => Resolve(configuration), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("Sse:MaxChannelsPerConnection"));
+    }
+
+    [Test]
+    public void AddSse_BindsTheSseSection()
+    {
+        var options = Resolve(Configuration(("Sse:DefaultChannel", "news"), ("Sse:RoutePrefix", "events"), ("Sse:MaxChannelsPerConnection", "3")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.DefaultChannel, Is.EqualTo("news"));
+            Assert.That(options.RoutePrefix, Is.EqualTo("events"));
+            Assert.That(options.MaxChannelsPerConnection, Is.EqualTo(3));
+        }
+    }
+}
