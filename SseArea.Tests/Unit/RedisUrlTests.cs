@@ -157,14 +157,31 @@ public sealed class RedisUrlTests
     }
 
     [Test]
-    public void TryParse_ConfigurationStringWhosePasswordHoldsSchemeSeparator_DoesNotShowThePassword()
+    public void TryParse_ConfigurationStringWhosePasswordHoldsSchemeSeparator_IsAConfigurationString()
     {
         const string Value = "localhost,password=s3cr://et";
 
+        var parsed = RedisUrl.TryParse(Value, out var options, out var error);
+
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(ParseError(Value), Does.Not.Contain("s3cr"));
-            Assert.That(RedisUrl.MaskPassword(Value), Does.Not.Contain("s3cr"));
+            Assert.That(parsed, Is.True, error);
+            Assert.That(options!.Password, Is.EqualTo("s3cr://et"));
+            Assert.That(RedisUrl.MaskPassword(Value), Is.EqualTo("localhost,password=****"));
+        }
+    }
+
+    [Test]
+    public void TryParse_PasswordHoldingUnencodedSlashAndQuestionMark_IsRead()
+    {
+        var parsed = RedisUrl.TryParse("redis://:ab/c?d=@host:6380/1", out var options, out var error);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(parsed, Is.True, error);
+            Assert.That(options!.Password, Is.EqualTo("ab/c?d="));
+            Assert.That(options.EndPoints.Single().ToString(), Does.EndWith(":6380"));
+            Assert.That(options.DefaultDatabase, Is.EqualTo(1));
         }
     }
 

@@ -186,8 +186,9 @@ public sealed class SseOptionsSetupTests
     [Test]
     public void Validate_MalformedRedisUrlWithSlashInPassword_DoesNotShowThePassword()
     {
-        // A base64 password (as cloud Redis access keys are) holding an unencoded '/'.
-        var options = PostConfigure(Configuration(("REDIS_URL", "redis://:hunter2/xyz=@host:6379")));
+        // A base64 password (as cloud Redis access keys are) holding an unencoded '/', in a URL
+        // that is malformed for another reason.
+        var options = PostConfigure(Configuration(("REDIS_URL", "redis://:hunter2/xyz=@host:notaport")));
 
         var result = Validate(options);
 

@@ -18,20 +18,35 @@ internal static partial class RedisUrl
     {
         options = null;
         value = value.Trim();
-        var schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0)
+        if (UrlScheme().Match(value) is not { Success: true } match)
         {
             return TryParseConfigurationString(value, out options, out error);
         }
 
-        var scheme = value[..schemeEnd].ToLowerInvariant();
+        var scheme = match.Groups["scheme"].Value.ToLowerInvariant();
         if (scheme is not ("redis" or "rediss"))
         {
             error = $"the scheme '{scheme}' is not supported; use redis:// or rediss:// (TLS)";
             return false;
         }
 
-        var rest = value[(schemeEnd + 3)..];
+        // The last '@' ends the user information, so a password may hold '/', '?' or '#' unencoded.
+        var rest = value[match.Length..];
+        string? user = null, password = null;
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            rest = rest[(at + 1)..];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+            password = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            if (user.Length == 0)
+            {
+                user = null;
+            }
+        }
+
         if (rest.IndexOfAny(['?', '#']) >= 0)
         {
             error = "query strings and fragments are not supported in the URL; use a StackExchange.Redis configuration string for other settings";
@@ -41,21 +56,6 @@ internal static partial class RedisUrl
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var authority = slash < 0 ? rest : rest[..slash];
         var path = slash < 0 ? string.Empty : rest[(slash + 1)..];
-
-        string? user = null, password = null;
-        var at = authority.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = authority[..at];
-            authority = authority[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
-            password = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
-            if (user.Length == 0)
-            {
-                user = null;
-            }
-        }
 
         string host;
         string? portText = null;
@@ -86,6 +86,11 @@ internal static partial class RedisUrl
             var colon = authority.LastIndexOf(':');
             host = colon < 0 ? authority : authority[..colon];
             portText = colon < 0 ? null : authority[(colon + 1)..];
+            if (host.Contains(':', StringComparison.Ordinal))
+            {
+                error = $"the host '{host}' looks like an IPv6 address: write it in brackets, e.g. redis://[::1]:6379";
+                return false;
+            }
         }
 
         if (host.Length == 0)
@@ -134,17 +139,14 @@ internal static partial class RedisUrl
     /// <summary>The value with any password replaced by <c>****</c>, fit to show in errors and logs.</summary>
     public static string MaskPassword(string value)
     {
-        var schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0)
+        if (UrlScheme().Match(value) is not { Success: true } match)
         {
             return PasswordSetting().Replace(value, "${key}" + Mask);
         }
 
-        var start = schemeEnd + 3;
-        var slash = value.IndexOf('/', start);
-        var authorityEnd = slash < 0 ? value.Length : slash;
-        var at = value.LastIndexOf('@', authorityEnd - 1, authorityEnd - start);
-        if (at < 0)
+        var start = match.Length;
+        var at = value.LastIndexOf('@');
+        if (at < start)
         {
             return value;
         }
@@ -175,6 +177,9 @@ internal static partial class RedisUrl
             return false;
         }
     }
+
+    [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://", RegexOptions.CultureInvariant)]
+    private static partial Regex UrlScheme();
 
     [GeneratedRegex(@"(?<key>password\s*=\s*)[^,]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PasswordSetting();
