@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -109,6 +110,27 @@ public sealed class StreamOptionsTests
 
         Assert.That(rest.Length, Is.LessThan(200 * big.Length), "the stream ended before every event was written");
         Assert.That(await publisher.PublishAsync("after", channel: "slow"), Is.Zero, "the cut-off client's listener is gone");
+    }
+
+    [TestCase(BrokerKind.InMemory)]
+    [TestCase(BrokerKind.Redis)]
+    public async Task ApplicationStopping_EndsOpenStreams(BrokerKind broker)
+    {
+        var site = await SampleSiteFactory.CreateAsync(broker);
+        try
+        {
+            using var http = site.CreateClient();
+            await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=stopping");
+            var ended = stream.ReadToEndAsync(TimeSpan.FromSeconds(5));
+
+            site.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+            Assert.That(await ended, Is.EqualTo(":\n\n"), "the stream ended by itself, after its opening comment");
+        }
+        finally
+        {
+            await site.DisposeAsync();
+        }
     }
 
     private sealed class CompressEverything : IStartupFilter

@@ -18,6 +18,7 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+    private volatile bool _disposed;
 
     public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger)
     {
@@ -87,6 +88,9 @@ internal sealed class RedisSseBroker : ISseBroker
 
     public async ValueTask DisposeAsync()
     {
+        // Streams may still be ending while the application's services are disposed: they then
+        // only drop their local listeners (see RemoveAsync); the semaphore is left undisposed for them.
+        _disposed = true;
         if (_connection.IsValueCreated)
         {
             try
@@ -99,8 +103,6 @@ internal sealed class RedisSseBroker : ISseBroker
                 // Nothing to close: the connection was never made.
             }
         }
-
-        _subscriptionGate.Dispose();
     }
 
     /// <summary>How many local listeners a channel has (tests and diagnostics).</summary>
@@ -139,6 +141,13 @@ internal sealed class RedisSseBroker : ISseBroker
 
     private async Task RemoveAsync(string channel, ISseListener listener)
     {
+        if (_disposed)
+        {
+            // The multiplexer is closed (and its subscriptions with it): only the local listener is left to drop.
+            _listeners.Remove(channel, listener);
+            return;
+        }
+
         await _subscriptionGate.WaitAsync();
         try
         {
@@ -152,7 +161,7 @@ internal sealed class RedisSseBroker : ISseBroker
                 await queue.UnsubscribeAsync();
                 RedisLog.Unsubscribed(_logger, channel);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or ObjectDisposedException)
             {
                 // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
                 RedisLog.UnsubscribeFailed(_logger, channel, e);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine: installs what the tests need
+# (redis-server, unzip), checks formatting, builds (warnings are errors), packs the library
+# and checks the package, runs every test, and ends with "tests: N passed, N failed"
+# counted from the TRX results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]} (Debian packages)"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || fail "could not install ${missing[*]} with apt-get"
+fi
+command -v redis-server >/dev/null 2>&1 || fail "redis-server is still missing"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+step "restore"
+dotnet restore SseArea.sln || fail "restore failed"
+
+step "format check"
+dotnet format SseArea.sln --verify-no-changes --no-restore || fail "dotnet format found changes to make (run: dotnet format SseArea.sln)"
+
+step "build (Release, warnings as errors)"
+dotnet build SseArea.sln -c Release --no-restore || fail "build failed"
+
+step "pack"
+rm -rf artifacts/package
+dotnet pack SseArea -c Release --no-build -o artifacts/package || fail "pack failed"
+package=$(ls artifacts/package/SseArea.*.nupkg 2>/dev/null | head -n 1)
+[ -n "$package" ] || fail "no package was produced"
+contents=$(unzip -Z1 "$package") || fail "could not list $package"
+for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml; do
+  grep -qx "$file" <<<"$contents" || fail "$package lacks $file"
+done
+echo "$package holds README.md, SseArea.dll and its XML docs"
+
+step "test"
+results=artifacts/test-results
+rm -rf "$results"
+dotnet test SseArea.sln -c Release --no-build \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" \
+  --blame-hang-timeout 10m --blame-hang-dump-type none
+status=$?
+
+trx="$results/results.trx"
+[ -f "$trx" ] || fail "no test results at $trx (dotnet test exited $status)"
+counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+passed=$(count passed)
+failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
+echo
+echo "tests: ${passed:-0} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
