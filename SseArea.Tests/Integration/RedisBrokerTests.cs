@@ -7,28 +7,12 @@ namespace SseArea.Tests.Integration;
 
 /// <summary>What only the Redis broker promises: Flask-SSE's wire format on Redis, and its failure modes.</summary>
 [CancelAfter(60_000)]
-public sealed class RedisBrokerTests
+public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
 {
     private RedisTestServer _redis = null!;
-    private SampleSiteFactory _site = null!;
-    private HttpClient _http = null!;
-    private ISsePublisher _publisher = null!;
 
     [OneTimeSetUp]
-    public async Task StartSiteAsync()
-    {
-        _redis = await RedisTestServer.GetAsync();
-        _site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis);
-        _http = _site.CreateClient();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        _http.Dispose();
-        await _site.DisposeAsync();
-    }
+    public async Task FindRedisAsync() => _redis = await RedisTestServer.GetAsync();
 
     [TestCase("{\"data\": \"thing\"}", "data:thing\n\n")]
     [TestCase("{\"data\": \"thing\", \"type\": \"example\"}", "event:example\ndata:thing\n\n")]
@@ -40,7 +24,7 @@ public sealed class RedisBrokerTests
     [TestCase("{\"data\": null, \"id\": \"abc\"}", "data:null\nid:abc\n\n")]
     public async Task FlaskSsePayloadPublishedByAPlainRedisClient_ArrivesAsTheExactEventText(string payload, string expected)
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=from.python");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=from.python");
 
         var receivers = await _redis.PublishRawAsync("from.python", payload);
 
@@ -54,9 +38,9 @@ public sealed class RedisBrokerTests
         var payloads = await _redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal("to.python"));
         try
         {
-            await _publisher.PublishAsync(new { message = "Hello!" }, type: "greeting", channel: "to.python");
-            await _publisher.PublishAsync("thing", channel: "to.python");
-            await _publisher.PublishAsync("foo", type: "example", id: "5", retry: 500, channel: "to.python");
+            await Publisher.PublishAsync(new { message = "Hello!" }, type: "greeting", channel: "to.python");
+            await Publisher.PublishAsync("thing", channel: "to.python");
+            await Publisher.PublishAsync("foo", type: "example", id: "5", retry: 500, channel: "to.python");
 
             using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
             var received = new List<string>();
@@ -81,7 +65,7 @@ public sealed class RedisBrokerTests
     [Test]
     public async Task InvalidPayloads_AreSkippedAndTheStreamGoesOn()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=hostile");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=hostile");
         string[] invalid =
         [
             "not json",
@@ -110,12 +94,12 @@ public sealed class RedisBrokerTests
     [Test]
     public async Task Publish_ReturnsTheNumberOfRedisSubscribers()
     {
-        Assert.That(await _publisher.PublishAsync("nobody", channel: "count.me"), Is.Zero);
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=count.me");
+        Assert.That(await Publisher.PublishAsync("nobody", channel: "count.me"), Is.Zero);
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=count.me");
         var extra = await _redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal("count.me"));
         try
         {
-            Assert.That(await _publisher.PublishAsync("two servers", channel: "count.me"), Is.EqualTo(2));
+            Assert.That(await Publisher.PublishAsync("two servers", channel: "count.me"), Is.EqualTo(2));
         }
         finally
         {

@@ -10,31 +10,12 @@ namespace SseArea.Tests.Integration;
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class StreamEndpointTests(BrokerKind broker)
+public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(broker)
 {
-    private SampleSiteFactory _site = null!;
-    private HttpClient _http = null!;
-    private ISsePublisher _publisher = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync()
-    {
-        _site = await SampleSiteFactory.CreateAsync(broker);
-        _http = _site.CreateClient();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        _http.Dispose();
-        await _site.DisposeAsync();
-    }
-
     [Test]
     public async Task Stream_AnswersEventStreamHeaders()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=headers", h => h.AcceptEncoding.ParseAdd("gzip"));
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=headers", h => h.AcceptEncoding.ParseAdd("gzip"));
 
         var response = stream.Response;
         Assert.Multiple(() =>
@@ -50,9 +31,9 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task Hello_PublishesTheGreetingOnTheDefaultChannel()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream");
 
-        var answer = await _http.GetStringAsync("/hello");
+        var answer = await Http.GetStringAsync("/hello");
 
         Assert.That(answer, Is.EqualTo("Message sent!"));
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:{\"message\":\"Hello!\"}\n\n"));
@@ -63,9 +44,9 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [TestCase("/sse/stream?channel=sse")]
     public async Task Stream_WithoutChannel_FollowsTheDefaultChannel(string url)
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, url);
+        await using var stream = await SseTestStream.OpenAsync(Http, url);
 
-        await _publisher.PublishAsync("to the default channel");
+        await Publisher.PublishAsync("to the default channel");
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:to the default channel\n\n"));
     }
@@ -73,12 +54,12 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task Stream_WithChannel_ReceivesOnlyThatChannelsEvents()
     {
-        await using var social = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=users.social");
-        await using var analytics = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=analytics");
+        await using var social = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=users.social");
+        await using var analytics = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=analytics");
 
-        await _publisher.PublishAsync(new { active_users = 100 }, channel: "analytics");
+        await Publisher.PublishAsync(new { active_users = 100 }, channel: "analytics");
         Assert.That(await analytics.ReadEventAsync(), Is.EqualTo("data:{\"active_users\":100}\n\n"));
-        await _publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, channel: "users.social");
+        await Publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, channel: "users.social");
 
         // Had the analytics event leaked to users.social, it would have arrived there first.
         Assert.That(await social.ReadEventAsync(), Is.EqualTo("data:{\"user\":\"alice\",\"status\":\"Life is good!\"}\n\n"));
@@ -93,24 +74,24 @@ public sealed class StreamEndpointTests(BrokerKind broker)
         {
             foreach (var channel in channels)
             {
-                streams[channel] = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString(channel));
+                streams[channel] = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + Uri.EscapeDataString(channel));
             }
 
             // Each channel gets one event, published one after another: any cross-delivery would
             // put another channel's event first in line on some stream.
             foreach (var channel in channels)
             {
-                await _publisher.PublishAsync("for " + channel, channel: channel);
+                await Publisher.PublishAsync("for " + channel, channel: channel);
                 Assert.That(await streams[channel].ReadEventAsync(), Is.EqualTo($"data:for {channel}\n\n"), $"channel '{channel}'");
             }
 
             foreach (var channel in channels)
             {
-                await _publisher.PublishAsync("last " + channel, channel: channel);
+                await Publisher.PublishAsync("last " + channel, channel: channel);
                 Assert.That(await streams[channel].ReadEventAsync(), Is.EqualTo($"data:last {channel}\n\n"), $"channel '{channel}'");
             }
 
-            if (broker == BrokerKind.Redis)
+            if (Broker == BrokerKind.Redis)
             {
                 var redis = await RedisTestServer.GetAsync();
                 Assert.That(await redis.NumPatAsync(), Is.Zero, "no pattern subscription");
@@ -135,18 +116,18 @@ public sealed class StreamEndpointTests(BrokerKind broker)
         {
             for (var i = 0; i < Clients; i++)
             {
-                streams.Add(await SseTestStream.OpenAsync(_http, "/sse/stream?channel=crowd"));
+                streams.Add(await SseTestStream.OpenAsync(Http, "/sse/stream?channel=crowd"));
             }
 
-            if (broker == BrokerKind.Redis)
+            if (Broker == BrokerKind.Redis)
             {
                 Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("crowd"), Is.EqualTo(1), "one Redis subscription for all 50 clients");
             }
 
             for (var n = 1; n <= 3; n++)
             {
-                var receivers = await _publisher.PublishAsync($"event {n}", id: n.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: "crowd");
-                Assert.That(receivers, Is.EqualTo(broker == BrokerKind.Redis ? 1 : Clients), "receivers as the broker counts them");
+                var receivers = await Publisher.PublishAsync($"event {n}", id: n.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: "crowd");
+                Assert.That(receivers, Is.EqualTo(Broker == BrokerKind.Redis ? 1 : Clients), "receivers as the broker counts them");
             }
 
             var received = await Task.WhenAll(streams.Select(async s => new[] { await s.ReadEventAsync(), await s.ReadEventAsync(), await s.ReadEventAsync() }));
@@ -164,19 +145,19 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task ClientLeaving_RemovesItsListener()
     {
-        var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=leaving");
+        var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=leaving");
         await using (stream)
         {
-            Assert.That(await _publisher.PublishAsync("hello", channel: "leaving"), Is.EqualTo(1));
+            Assert.That(await Publisher.PublishAsync("hello", channel: "leaving"), Is.EqualTo(1));
             Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:hello\n\n"));
-            if (broker == BrokerKind.Redis)
+            if (Broker == BrokerKind.Redis)
             {
                 Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("leaving"), Is.EqualTo(1));
             }
         }
 
-        await Eventually.HoldsAsync(async () => await _publisher.PublishAsync("anyone?", channel: "leaving") == 0, "nobody receives the channel's events");
-        if (broker == BrokerKind.Redis)
+        await Eventually.HoldsAsync(async () => await Publisher.PublishAsync("anyone?", channel: "leaving") == 0, "nobody receives the channel's events");
+        if (Broker == BrokerKind.Redis)
         {
             Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("leaving"), Is.Zero, "PUBSUB NUMSUB back to 0");
         }
@@ -185,22 +166,22 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task Stream_WithSeveralChannels_ReceivesEachChannelsEvents()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=multi.a&channel=multi.b&channel=multi.a");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=multi.a&channel=multi.b&channel=multi.a");
 
-        await _publisher.PublishAsync("from a", channel: "multi.a");
+        await Publisher.PublishAsync("from a", channel: "multi.a");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from a\n\n"));
-        await _publisher.PublishAsync("from b", channel: "multi.b");
+        await Publisher.PublishAsync("from b", channel: "multi.b");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from b\n\n"));
-        await _publisher.PublishAsync("once", channel: "multi.a");
+        await Publisher.PublishAsync("once", channel: "multi.a");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:once\n\n"), "a channel asked twice is followed once");
     }
 
     [Test]
     public async Task Publish_WithMultilineData_SendsOneDataLinePerLine()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=lines");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=lines");
 
-        await _publisher.PublishAsync("one\ntwo\r\nthree\rfour", type: "status", channel: "lines");
+        await Publisher.PublishAsync("one\ntwo\r\nthree\rfour", type: "status", channel: "lines");
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:status\ndata:one\ndata:two\ndata:three\ndata:four\n\n"));
     }
@@ -208,9 +189,9 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task Publish_WithUnicode_ArrivesIntact()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString("ünï.😀"));
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + Uri.EscapeDataString("ünï.😀"));
 
-        await _publisher.PublishAsync("héllo 😀 \u2028 wörld", channel: "ünï.😀");
+        await Publisher.PublishAsync("héllo 😀 \u2028 wörld", channel: "ünï.😀");
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:héllo 😀 \u2028 wörld\n\n"));
     }
@@ -221,7 +202,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [TestCase("a%7Fb", "control character")]
     public async Task Stream_WithInvalidChannelName_Answers400WithTheReason(string channel, string reason)
     {
-        using var response = await _http.GetAsync("/sse/stream?channel=" + channel);
+        using var response = await Http.GetAsync("/sse/stream?channel=" + channel);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, reason);
     }
@@ -229,7 +210,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task Stream_WithTooLongChannelName_Answers400WithTheReason()
     {
-        using var response = await _http.GetAsync("/sse/stream?channel=" + new string('x', 257));
+        using var response = await Http.GetAsync("/sse/stream?channel=" + new string('x', 257));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "257 characters long; the limit is 256");
     }
@@ -239,7 +220,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     {
         var query = string.Join("&", Enumerable.Range(0, 17).Select(i => "channel=c" + i));
 
-        using var response = await _http.GetAsync("/sse/stream?" + query);
+        using var response = await Http.GetAsync("/sse/stream?" + query);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "at most 16 channels");
     }
@@ -248,9 +229,9 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     public async Task Stream_AcceptsTheLongestAllowedChannelName()
     {
         var name = new string('x', 256);
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + name);
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + name);
 
-        await _publisher.PublishAsync("long", channel: name);
+        await Publisher.PublishAsync("long", channel: name);
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:long\n\n"));
     }
@@ -258,7 +239,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public void UrlGeneration_GivesTheStreamUrl()
     {
-        var links = _site.Services.GetRequiredService<LinkGenerator>();
+        var links = Site.Services.GetRequiredService<LinkGenerator>();
 
         var path = links.GetPathByAction("Stream", "Stream", new { area = "Sse", channel = "users.social" });
 
@@ -268,7 +249,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task HomePage_ShowsTheLiveFeedOfTheDefaultChannel()
     {
-        var html = await _http.GetStringAsync("/");
+        var html = await Http.GetStringAsync("/");
 
         Assert.That(html, Does.Contain("data-stream-url=\"/sse/stream?channel=sse\""));
     }
@@ -276,12 +257,12 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task PublishForm_PublishesTextToTheNamedChannel()
     {
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=form.channel");
-        var page = await _http.GetStringAsync("/");
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.channel");
+        var page = await Http.GetStringAsync("/");
         var token = System.Text.RegularExpressions.Regex.Match(page, "<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
         Assert.That(token, Is.Not.Empty, "the form carries an antiforgery token");
 
-        using var response = await _http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
             ["Channel"] = "form.channel",
@@ -296,7 +277,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public async Task PublishForm_WithoutAntiforgeryToken_IsRefused()
     {
-        using var response = await _http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string> { ["Message"] = "forged" }));
+        using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string> { ["Message"] = "forged" }));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -304,7 +285,7 @@ public sealed class StreamEndpointTests(BrokerKind broker)
     [Test]
     public void Publisher_WithInvalidChannel_ThrowsNamingTheArgument()
     {
-        var error = Assert.ThrowsAsync<ArgumentException>(() => _publisher.PublishAsync("x", channel: "bad\nchannel"));
+        var error = Assert.ThrowsAsync<ArgumentException>(() => Publisher.PublishAsync("x", channel: "bad\nchannel"));
 
         Assert.That(error!.ParamName, Is.EqualTo("channel"));
     }
