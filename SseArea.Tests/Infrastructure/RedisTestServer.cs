@@ -46,9 +46,13 @@ internal sealed class RedisTestServer : IAsyncDisposable
             if (_instance is null)
             {
                 var server = await StartAsync();
-                server.Client = await ConnectionMultiplexer.ConnectAsync(SseArea.Brokers.Redis.RedisUrl.TryParse(server.Url, out var options, out var error)
-                    ? options
-                    : throw new InvalidOperationException(error));
+                if (!SseArea.Brokers.Redis.RedisUrl.TryParse(server.Url, out var options, out var error))
+                {
+                    throw new InvalidOperationException(error);
+                }
+
+                options.AllowAdmin = true; // CLIENT PAUSE, to make Redis stall on purpose.
+                server.Client = await ConnectionMultiplexer.ConnectAsync(options);
                 TestContext.Progress.WriteLine($"Redis for this run: {server.Url} ({server.Origin})");
                 _instance = server;
             }

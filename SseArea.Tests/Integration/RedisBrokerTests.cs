@@ -144,9 +144,44 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
         Assert.That(hello.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "/hello says the message was not sent");
     }
 
+    [Test]
+    public async Task FailedSubscribe_LeavesNothingBehindAndTheNextClientSubscribes()
+    {
+        // A site whose Redis commands time out after 300 ms, and a Redis that answers nothing for 1 s.
+        var redisPort = new Uri(_redis.Url).Port;
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["Sse:RedisUrl"] = $"127.0.0.1:{redisPort},asyncTimeout=300",
+        });
+        using var http = site.CreateClient();
+        using (var warmUp = await http.GetAsync("/hello"))
+        {
+            Assert.That(warmUp.IsSuccessStatusCode, Is.True, "connected before the pause");
+        }
+
+        await _redis.Client.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        using (var refused = await http.GetAsync("/sse/stream?channel=paused"))
+        {
+            await StreamEndpointTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "did not confirm");
+        }
+
+        // PING waits out the pause like every other command.
+        await _redis.Client.GetDatabase().PingAsync();
+        var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=paused");
+        await using (stream)
+        {
+            await _redis.PublishRawAsync("paused", "{\"data\": \"after the pause\"}");
+            Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:after the pause\n\n"), "the next client subscribed again");
+        }
+
+        await Eventually.HoldsAsync(async () => await _redis.NumSubAsync("paused") == 0, "no subscription is left once the last client left");
+    }
+
     [TestCase("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
     [TestCase("SSE_REDIS_URL", "http://user:hunter2@127.0.0.1", "the scheme 'http'")]
     [TestCase("Sse:RedisUrl", "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
+    [TestCase("Sse:RedisUrl", "redis:/:hunter2@127.0.0.1", "not a host name")]
+    [TestCase("REDIS_URL", "redis://:hunter2@host,password=x", "the host holds characters")]
     public async Task MalformedRedisUrl_StopsStartupNamingTheKeyWithThePasswordMasked(string key, string value, string reason)
     {
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { [key] = value });

@@ -1,9 +1,12 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SseArea.Areas.Sse.Controllers;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -85,7 +88,7 @@ public sealed class StreamOptionsTests
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=zip", h => h.AcceptEncoding.ParseAdd("gzip"));
         await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("plain text", channel: "zip");
 
-        Assert.That(stream.Response.Content.Headers.ContentEncoding, Has.None.EqualTo("gzip"));
+        Assert.That(stream.Response.Content.Headers.ContentEncoding, Is.Empty);
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:plain text\n\n"));
         using var page = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept-Encoding", "gzip" } } });
         Assert.That(page.Content.Headers.ContentEncoding, Has.Member("gzip"), "the middleware does compress other responses");
@@ -133,6 +136,20 @@ public sealed class StreamOptionsTests
         }
     }
 
+    [Test]
+    public async Task ControllerDerivedFromStreamController_ReplacesTheLibrarysOwn()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+            services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly))));
+        using var http = site.CreateClient();
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=derived");
+        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("via the app's controller", channel: "derived");
+
+        Assert.That(stream.Response.Headers.GetValues("X-Stream-Controller"), Is.EqualTo(new[] { "app" }), "exactly one route: the app's");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:via the app's controller\n\n"));
+    }
+
     private sealed class CompressEverything : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
@@ -140,5 +157,15 @@ public sealed class StreamOptionsTests
             app.UseResponseCompression();
             next(app);
         };
+    }
+}
+
+/// <summary>An application's own stream controller, as the access-control docs have users write.</summary>
+public sealed class AppStreamController : StreamController
+{
+    public override Task<IActionResult> Stream()
+    {
+        Response.Headers["X-Stream-Controller"] = "app";
+        return base.Stream();
     }
 }

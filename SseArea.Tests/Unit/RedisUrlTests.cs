@@ -217,8 +217,38 @@ public sealed class RedisUrlTests
     [Test]
     public void MaskPassword_PasswordHoldingAnUnencodedSlash_DoesNotShowThePassword()
     {
-        // Base64 passwords (e.g. cloud Redis access keys) often hold '/'. Left unencoded in a URL,
-        // the value is malformed (no host), and the error shows it masked: the secret must not leak.
+        // Base64 passwords (e.g. cloud Redis access keys) often hold '/': the mask must cover them.
         Assert.That(RedisUrl.MaskPassword("redis://:abc/def@host:6379"), Does.Not.Contain("abc/def").And.Not.Contain("def@"));
+    }
+
+    [TestCase("redis:/:s3cret@127.0.0.1")]
+    [TestCase("redis//:s3cret@host")]
+    [TestCase("s3cret@host:6379")]
+    public void TryParse_MistypedUrl_IsRefusedAndMaskedWhole(string value)
+    {
+        var error = ParseError(value);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error, Does.Not.Contain("s3cret"));
+            Assert.That(RedisUrl.MaskPassword(value), Does.StartWith("****@").And.Not.Contain("s3cret"));
+        }
+    }
+
+    [TestCase("redis://:pw@host,password=x")]
+    [TestCase("redis://ho st")]
+    [TestCase("redis://host=1")]
+    public void TryParse_UrlWhoseHostIsNoHostName_Fails(string value)
+    {
+        Assert.That(ParseError(value), Does.Contain("the host holds characters"));
+    }
+
+    [TestCase("redis://:secret@cache:6380/2", "cache:6380")]
+    [TestCase("redis://[::1]:6390", "[::1]:6390")]
+    [TestCase("a:1,b:2,password=secret", "a:1,b:2")]
+    [TestCase("localhost,password=secret", "localhost")]
+    public void DescribeEndPoints_ShowsHostsAndPortsOnly(string value, string expected)
+    {
+        Assert.That(RedisUrl.DescribeEndPoints(Parse(value)), Is.EqualTo(expected));
     }
 }

@@ -29,9 +29,10 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
-            // A compressing middleware leaves a response alone once it has a Content-Encoding:
-            // compressed streams would sit in the compressor's buffer instead of reaching the client.
-            response.Headers.ContentEncoding = "identity";
+            // Never compressed: a compressing middleware (UseResponseCompression) picks its encoding
+            // from the request's Accept-Encoding when the response starts, so without one it
+            // passes the stream through untouched and unbuffered.
+            http.Request.Headers.AcceptEncoding = default;
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
             SseLog.StreamOpened(logger, channels);

@@ -36,7 +36,7 @@ internal sealed class RedisSseBroker : ISseBroker
         configuration.ClientName ??= "SseArea";
         _configuration = configuration;
         _logger = logger;
-        Endpoint = string.Join(",", configuration.EndPoints.Select(e => e.ToString()));
+        Endpoint = RedisUrl.DescribeEndPoints(configuration);
         _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
     }
 
@@ -59,7 +59,7 @@ internal sealed class RedisSseBroker : ISseBroker
         {
             return await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             throw new SseBrokerException($"Could not publish to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not take the event ({e.Message}).", e);
         }
@@ -105,9 +105,6 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
-    /// <summary>How many local listeners a channel has (tests and diagnostics).</summary>
-    internal int LocalListenerCount(string channel) => _listeners.Count(channel);
-
     private async Task AddAsync(ConnectionMultiplexer redis, string channel, ISseListener listener, CancellationToken cancellationToken)
     {
         await _subscriptionGate.WaitAsync(cancellationToken);
@@ -120,18 +117,25 @@ internal sealed class RedisSseBroker : ISseBroker
                 return;
             }
 
+            var subscriber = redis.GetSubscriber();
+            ChannelMessageQueue queue;
             try
             {
-                var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
-                queue.OnMessage(message => Deliver(channel, message.Message));
-                _subscriptions[channel] = queue;
-                RedisLog.Subscribed(_logger, channel);
+                queue = await subscriber.SubscribeAsync(RedisChannel.Literal(channel));
             }
-            catch (RedisException e)
+            catch (Exception e)
             {
+                // Whatever failed (Redis error, timeout, disposal), leave no trace: the next client
+                // must find the channel unsubscribed and try again, and the multiplexer must not
+                // keep a queue that nobody reads (it records one before SUBSCRIBE is confirmed).
                 _listeners.Remove(channel, listener);
-                throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} is unreachable ({e.Message}).", e);
+                await ForgetChannelAsync(subscriber, channel);
+                throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not confirm ({e.Message}).", e);
             }
+
+            queue.OnMessage(message => Deliver(channel, message.Message));
+            _subscriptions[channel] = queue;
+            RedisLog.Subscribed(_logger, channel);
         }
         finally
         {
@@ -161,7 +165,7 @@ internal sealed class RedisSseBroker : ISseBroker
                 await queue.UnsubscribeAsync();
                 RedisLog.Unsubscribed(_logger, channel);
             }
-            catch (Exception e) when (e is RedisException or ObjectDisposedException)
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
                 // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
                 RedisLog.UnsubscribeFailed(_logger, channel, e);
@@ -170,6 +174,19 @@ internal sealed class RedisSseBroker : ISseBroker
         finally
         {
             _subscriptionGate.Release();
+        }
+    }
+
+    private async Task ForgetChannelAsync(ISubscriber subscriber, string channel)
+    {
+        try
+        {
+            // Drops every local handler of the channel; safe here, where this listener was its first.
+            await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            RedisLog.UnsubscribeFailed(_logger, channel, e);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
@@ -99,6 +100,12 @@ internal static partial class RedisUrl
             return false;
         }
 
+        if (!IsHostName(host))
+        {
+            error = "the host holds characters no host name has (',', '=', '@', '/', spaces or control characters)";
+            return false;
+        }
+
         var port = 6379;
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
@@ -141,7 +148,10 @@ internal static partial class RedisUrl
     {
         if (UrlScheme().Match(value) is not { Success: true } match)
         {
-            return PasswordSetting().Replace(value, "${key}" + Mask);
+            var masked = PasswordSetting().Replace(value, "${key}" + Mask);
+            // Not a URL, yet it has user information: a mistyped URL. Hide all of it.
+            var lastAt = masked.LastIndexOf('@');
+            return lastAt < 0 ? masked : string.Concat(Mask, masked.AsSpan(lastAt));
         }
 
         var start = match.Length;
@@ -155,6 +165,19 @@ internal static partial class RedisUrl
         return colon < 0 ? value : string.Concat(value.AsSpan(0, colon + 1), Mask, value.AsSpan(at));
     }
 
+    /// <summary>The endpoints as <c>host:port</c>, for logs and errors: never anything else from the setting.</summary>
+    public static string DescribeEndPoints(ConfigurationOptions options)
+        => string.Join(",", options.EndPoints.Select(endpoint => endpoint switch
+        {
+            DnsEndPoint dns when dns.Port == 0 => dns.Host,
+            DnsEndPoint dns => $"{dns.Host}:{dns.Port.ToString(CultureInfo.InvariantCulture)}",
+            IPEndPoint ip => ip.ToString(),
+            _ => endpoint.GetType().Name,
+        }));
+
+    private static bool IsHostName(string host)
+        => host.Length > 0 && !host.Any(c => c is ',' or '=' or '@' or '/' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c));
+
     private static bool TryParseConfigurationString(string value, [NotNullWhen(true)] out ConfigurationOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -164,6 +187,14 @@ internal static partial class RedisUrl
             if (parsed.EndPoints.Count == 0)
             {
                 error = "the configuration string names no host";
+                return false;
+            }
+
+            // "redis:/:secret@host" (a mistyped URL) parses as an endpoint; refuse it rather than
+            // connect to nowhere and print the password as a host name.
+            if (parsed.EndPoints.OfType<DnsEndPoint>().Any(e => !IsHostName(e.Host)))
+            {
+                error = "an endpoint is not a host name (it holds '@', '/', spaces or control characters); write host:port, or a redis:// URL";
                 return false;
             }
 
