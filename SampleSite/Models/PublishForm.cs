@@ -8,8 +8,13 @@ public sealed class PublishForm
     [StringLength(256)]
     public string? Channel { get; set; }
 
-    [StringLength(64)]
-    [RegularExpression(@"^[^\r\n]*$", ErrorMessage = "The event type must be on one line.")]
+    /// <summary>
+    /// The event types the live feed listens for (besides the untyped <c>message</c>): an
+    /// EventSource only hears the types it registered, so the form offers these alone.
+    /// </summary>
+    public static readonly string[] FeedEventTypes = ["greeting", "status", "alert"];
+
+    [RegularExpression("^(greeting|status|alert)$", ErrorMessage = "Choose one of the event types the feed listens for.")]
     public string? Type { get; set; }
 
     [Required]

@@ -251,16 +251,14 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     {
         var html = await Http.GetStringAsync("/");
 
-        Assert.That(html, Does.Contain("data-stream-url=\"/sse/stream?channel=sse\""));
+        Assert.That(html, Does.Contain("data-stream-url=\"/sse/stream?channel=sse\"").And.Contain("data-event-types=\"greeting,status,alert\""));
     }
 
     [Test]
     public async Task PublishForm_PublishesTextToTheNamedChannel()
     {
         await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.channel");
-        var page = await Http.GetStringAsync("/");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.That(token, Is.Not.Empty, "the form carries an antiforgery token");
+        var token = await AntiforgeryTokenAsync();
 
         using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -272,6 +270,26 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "redirected back to the feed");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:status\ndata:posted\ndata:from the form\n\n"));
+    }
+
+    [Test]
+    public async Task PublishForm_WithAnEventTypeTheFeedDoesNotHear_IsRefused()
+    {
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.types");
+        var token = await AntiforgeryTokenAsync();
+
+        using var refused = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["Channel"] = "form.types",
+            ["Type"] = "unheard",
+            ["Message"] = "lost?",
+        }));
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Choose one of the event types"));
+
+        await Publisher.PublishAsync("only this", channel: "form.types");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:only this\n\n"), "the refused form published nothing");
     }
 
     [Test]
@@ -288,6 +306,14 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
         var error = Assert.ThrowsAsync<ArgumentException>(() => Publisher.PublishAsync("x", channel: "bad\nchannel"));
 
         Assert.That(error!.ParamName, Is.EqualTo("channel"));
+    }
+
+    private async Task<string> AntiforgeryTokenAsync()
+    {
+        var page = await Http.GetStringAsync("/");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.That(token, Is.Not.Empty, "the form carries an antiforgery token");
+        return token;
     }
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)

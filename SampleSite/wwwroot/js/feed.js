@@ -41,9 +41,12 @@
   source.onerror = function () {
     setState(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
   };
-  // Untyped events arrive as "message"; the typed ones this demo sends are listed here.
-  ["message", "greeting", "status"].forEach(function (type) {
-    source.addEventListener(type, show);
+  // Untyped events arrive as "message"; typed ones only reach listeners of their type, so the
+  // page lists the types this demo publishes (data-event-types).
+  ["message"].concat((feed.getAttribute("data-event-types") || "").split(",")).forEach(function (type) {
+    if (type) {
+      source.addEventListener(type, show);
+    }
   });
 
   // "send a greeting" calls /hello without leaving the page.
