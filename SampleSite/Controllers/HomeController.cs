@@ -37,7 +37,11 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
         return Content("Message sent!");
     }
 
-    /// <summary>Publishes the form's text to the named channel.</summary>
+    /// <summary>
+    /// Publishes the form's text to the named channel. The page's script posts it with
+    /// <c>Accept: application/json</c> and stays put (so its own feed shows the event); without
+    /// script the browser posts the form and is redirected back.
+    /// </summary>
     [HttpPost("/publish")]
     [ValidateAntiForgeryToken]
     public async Task<IActionResult> Publish(PublishForm form, CancellationToken cancellationToken)
@@ -48,11 +52,15 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
             try
             {
                 var receivers = await sse.PublishAsync(form.Message, type: string.IsNullOrEmpty(form.Type) ? null : form.Type, channel: channel, cancellationToken: cancellationToken);
-                return RedirectToAction(nameof(Index), new { watch = channel, sent = receivers, to = channel });
+                return WantsJson()
+                    ? Json(new { channel, receivers })
+                    : RedirectToAction(nameof(Index), new { watch = channel, sent = receivers, to = channel });
             }
             catch (ArgumentException e)
             {
-                ModelState.AddModelError(e.ParamName == "channel" ? nameof(form.Channel) : string.Empty, e.Message);
+                // The message without ArgumentException's " (Parameter 'channel')" suffix.
+                var reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+                ModelState.AddModelError(e.ParamName == "channel" ? nameof(form.Channel) : string.Empty, reason);
             }
             catch (SseBrokerException e)
             {
@@ -66,10 +74,17 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
             Response.StatusCode = StatusCodes.Status400BadRequest;
         }
 
+        if (WantsJson())
+        {
+            return ValidationProblem(ModelState);
+        }
+
         ViewData["DefaultChannel"] = options.Value.DefaultChannel;
         ViewData["Watch"] = channel;
         return View(nameof(Index), form);
     }
+
+    private bool WantsJson() => Request.GetTypedHeaders().Accept.Any(a => a.MediaType == "application/json");
 
     [Route("/Home/Error")]
     public IActionResult Error() => Problem("Something went wrong.");

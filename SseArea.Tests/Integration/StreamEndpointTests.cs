@@ -293,6 +293,38 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     }
 
     [Test]
+    public async Task PublishForm_PostedByScript_AnswersJsonAndReportsBadChannels()
+    {
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.json");
+        var token = await AntiforgeryTokenAsync();
+
+        async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string channel)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["__RequestVerificationToken"] = token,
+                    ["Channel"] = channel,
+                    ["Message"] = "from script",
+                }),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await Http.SendAsync(request);
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        var sent = await PostAsync("form.json");
+        Assert.That(sent.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(sent.Body.GetProperty("receivers").GetInt64(), Is.EqualTo(1));
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from script\n\n"));
+
+        var refused = await PostAsync("bad\u0001channel");
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(refused.Body.GetProperty("errors").GetProperty("Channel")[0].GetString(), Does.Contain("control character").And.Not.Contain("(Parameter"));
+    }
+
+    [Test]
     public async Task PublishForm_WithoutAntiforgeryToken_IsRefused()
     {
         using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string> { ["Message"] = "forged" }));

@@ -49,6 +49,33 @@
     }
   });
 
+  // The publish form posts in the background, so this page (and its feed) stays open.
+  var form = document.querySelector("form.publish");
+  var status = document.getElementById("publish-status");
+  if (form && window.fetch && window.FormData) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (result) {
+          status.classList.toggle("error", !result.ok);
+          if (result.ok) {
+            status.textContent = "Sent to '" + result.body.channel + "': " + result.body.receivers + " receiver(s).";
+            form.querySelector("textarea").value = "";
+          } else {
+            var errors = result.body.errors || {};
+            status.textContent = Object.keys(errors).map(function (k) { return errors[k].join(" "); }).join(" ") || result.body.title;
+          }
+        })
+        .catch(function () {
+          status.classList.add("error");
+          status.textContent = "Could not reach the server.";
+        });
+    });
+  }
+
   // "send a greeting" calls /hello without leaving the page.
   var hello = document.querySelector("[data-send-hello]");
   if (hello) {
