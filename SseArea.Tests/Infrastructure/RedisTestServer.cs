@@ -120,12 +120,20 @@ internal sealed class RedisTestServer : IAsyncDisposable
         if (DockerAvailable())
         {
             var container = new RedisBuilder("redis:7.0").Build();
-            await container.StartAsync();
-            return new RedisTestServer("redis://" + container.GetConnectionString(), "Testcontainers", container: container);
+            try
+            {
+                await container.StartAsync();
+                return new RedisTestServer("redis://" + container.GetConnectionString(), "Testcontainers", container: container);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A Docker endpoint is configured but can not run the container: use a local server.
+                TestContext.Progress.WriteLine($"Testcontainers could not start Redis ({e.GetType().Name}: {e.Message}); starting redis-server instead.");
+                await container.DisposeAsync();
+            }
         }
 
-        var process = await StartRedisServerAsync(FreeLoopbackPort());
-        return process;
+        return await StartRedisServerAsync(FreeLoopbackPort());
     }
 
     /// <summary>Starts <c>redis-server</c> on <paramref name="port"/> and waits until it answers PING.</summary>

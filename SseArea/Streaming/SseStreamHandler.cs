@@ -60,7 +60,7 @@ internal sealed class SseStreamHandler(
     /// The channels asked for by repeated <c>channel</c> query values, in order, without duplicates.
     /// Empty values are ignored; none left means the default channel.
     /// </summary>
-    internal IReadOnlyList<string>? ReadChannels(HttpRequest request, out string? error)
+    private List<string>? ReadChannels(HttpRequest request, out string? error)
     {
         var values = request.Query[ChannelParameter];
         var channels = new List<string>(Math.Max(1, values.Count));
