@@ -59,7 +59,7 @@ internal sealed class RedisSseBroker : ISseBroker
         {
             return await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (IsRedisFailure(e))
         {
             throw new SseBrokerException($"Could not publish to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not take the event ({e.Message}).", e);
         }
@@ -165,7 +165,7 @@ internal sealed class RedisSseBroker : ISseBroker
                 await queue.UnsubscribeAsync();
                 RedisLog.Unsubscribed(_logger, channel);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception e) when (IsRedisFailure(e))
             {
                 // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
                 RedisLog.UnsubscribeFailed(_logger, channel, e);
@@ -177,6 +177,9 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
+    /// <summary>The ways a Redis command fails: an error, a timeout, or a multiplexer already closed.</summary>
+    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
     private async Task ForgetChannelAsync(ISubscriber subscriber, string channel)
     {
         try
@@ -184,7 +187,7 @@ internal sealed class RedisSseBroker : ISseBroker
             // Drops every local handler of the channel; safe here, where this listener was its first.
             await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (IsRedisFailure(e))
         {
             RedisLog.UnsubscribeFailed(_logger, channel, e);
         }
