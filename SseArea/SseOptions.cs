@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc.Filters;
+
 namespace SseArea;
 
 /// <summary>
@@ -41,6 +43,15 @@ public sealed class SseOptions
     /// Default 1024.
     /// </summary>
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
+
+    /// <summary>
+    /// Filters that run on every action of the <c>Sse</c> area, after the request is parsed (so
+    /// <see cref="SseStreamRequest"/> is available) and before any byte of the stream: the area's
+    /// <c>before_request</c>. <c>AddSse().AddAreaFilter&lt;T&gt;()</c> and
+    /// <c>AddSse().AddChannelAccess(...)</c> add to it; filters added at any point of the
+    /// application's registration apply.
+    /// </summary>
+    public FilterCollection Filters { get; } = [];
 
     /// <summary>Where the effective <see cref="RedisUrl"/> came from, for error messages; set at startup.</summary>
     internal string RedisUrlSource { get; set; } = "SseOptions.RedisUrl";

@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseArea;
 using SseArea.Areas.Sse.Controllers;
+using SseArea.Access;
 using SseArea.Brokers;
 using SseArea.Brokers.Redis;
+using SseArea.Diagnostics;
 using SseArea.Hosting;
 using SseArea.Publishing;
 using SseArea.Streaming;
@@ -44,6 +46,9 @@ public static class SseServiceCollectionExtensions
         services.TryAddSingleton<ISseBroker>(CreateBroker);
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
         services.TryAddSingleton<SseStreamHandler>();
+        services.TryAddSingleton<SseStreamRequestFilter>();
+        services.AddMetrics();
+        services.TryAddSingleton<SseAccessMetrics>();
         services.AddHostedService<SseBrokerStartup>();
 
         return new SseBuilder(services);

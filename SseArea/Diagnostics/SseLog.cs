@@ -22,4 +22,7 @@ internal static partial class SseLog
 
     [LoggerMessage(106, LogLevel.Warning, "Refused a stream request with 503: {Reason}", EventName = "SseBrokerUnavailable")]
     public static partial void BrokerUnavailable(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(201, LogLevel.Warning, "Refused stream channels {Channels} to {User}: {Reason}", EventName = "SseChannelRefused")]
+    public static partial void ChannelRefused(ILogger logger, string channels, string user, string reason);
 }

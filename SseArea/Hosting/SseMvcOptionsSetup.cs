@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Microsoft.Extensions.Options;
+using SseArea.Access;
 using SseArea.Areas.Sse.Controllers;
 
 namespace SseArea.Hosting;
@@ -8,15 +9,19 @@ namespace SseArea.Hosting;
 /// <summary>Adds the conventions of the <c>Sse</c> area to MVC.</summary>
 internal sealed class SseMvcOptionsSetup(IOptions<SseOptions> options) : IConfigureOptions<MvcOptions>
 {
-    public void Configure(MvcOptions mvc) => mvc.Conventions.Add(new SseAreaConvention(options.Value.RoutePrefix.Trim('/')));
+    // Options are read here, when MVC builds its options at the first request: every
+    // registration of the application has run by then, whatever order it came in.
+    public void Configure(MvcOptions mvc) => mvc.Conventions.Add(new SseAreaConvention(options.Value));
 
     /// <summary>
-    /// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, and lets an application's
-    /// own subclass of <see cref="StreamController"/> replace the library's, so that exactly one
-    /// action answers the stream route.
+    /// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an application's own
+    /// subclass of <see cref="StreamController"/> replace the library's (so that exactly one action
+    /// answers the stream route), and attaches the area's filters to every controller of the area.
     /// </summary>
-    private sealed class SseAreaConvention(string prefix) : IApplicationModelConvention
+    private sealed class SseAreaConvention(SseOptions options) : IApplicationModelConvention
     {
+        private readonly string _prefix = options.RoutePrefix.Trim('/');
+
         public void Apply(ApplicationModel application)
         {
             var streams = application.Controllers.Where(c => typeof(StreamController).IsAssignableFrom(c.ControllerType)).ToList();
@@ -31,9 +36,27 @@ internal sealed class SseMvcOptionsSetup(IOptions<SseOptions> options) : IConfig
             {
                 if (selector.AttributeRouteModel is { } route && route.Template == SseAreaNames.DefaultRoutePrefix)
                 {
-                    route.Template = prefix;
+                    route.Template = _prefix;
+                }
+            }
+
+            foreach (var controller in application.Controllers.Where(IsInArea))
+            {
+                if (streams.Contains(controller))
+                {
+                    // A resource filter: it runs before every action filter, whatever their order.
+                    controller.Filters.Add(new ServiceFilterAttribute(typeof(SseStreamRequestFilter)) { IsReusable = true });
+                }
+
+                controller.Filters.Add(new SseRefusalGuard());
+                foreach (var filter in options.Filters)
+                {
+                    controller.Filters.Add(filter);
                 }
             }
         }
+
+        private static bool IsInArea(ControllerModel controller)
+            => controller.RouteValues.TryGetValue("area", out var area) && string.Equals(area, SseAreaNames.Area, StringComparison.OrdinalIgnoreCase);
     }
 }
