@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using SampleSite.Models;
+using SampleSite.Services;
+
 var builder = WebApplication.CreateBuilder(args);
 
 var mvc = builder.Services.AddControllersWithViews();
@@ -9,9 +13,25 @@ if (builder.Environment.IsDevelopment())
 }
 #endif
 
+// Demo sign-in: cookie authentication against the users of the DemoUsers section.
+builder.Services.Configure<DemoUsersOptions>(builder.Configuration.GetSection(DemoUsersOptions.SectionName));
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(options =>
+    {
+        options.LoginPath = "/account/login";
+        options.LogoutPath = "/account/logout";
+        options.AccessDeniedPath = "/account/denied";
+    });
+builder.Services.AddAuthorization();
+
 // The Sse area: /sse/stream, ISsePublisher, and the broker (Redis when Sse:RedisUrl,
-// SSE_REDIS_URL or REDIS_URL is set, in-memory otherwise).
-builder.Services.AddSse();
+// SSE_REDIS_URL or REDIS_URL is set, in-memory otherwise). The analytics channel is for
+// admins only: Flask-SSE's @sse.before_request example, as one line.
+builder.Services.AddSse()
+    .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin");
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHostedService<AnalyticsPublisher>();
 
 var app = builder.Build();
 
@@ -22,6 +42,8 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStaticFiles();
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapControllers();
 app.MapDefaultControllerRoute();
 
