@@ -31,6 +31,13 @@ public sealed partial class AnalyticsPublisher(ISsePublisher sse, TimeProvider c
                     // Redis is down: these figures are lost, the next ones go out when it is back.
                     LogPublishFailed(logger, e.Message);
                 }
+                catch (ArgumentException e)
+                {
+                    // The channel is not valid under this site's Sse options: say so once and stop
+                    // feeding it, rather than stopping the whole site.
+                    LogChannelRefused(logger, e.Message);
+                    return;
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -55,4 +62,7 @@ public sealed partial class AnalyticsPublisher(ISsePublisher sse, TimeProvider c
 
     [LoggerMessage(1, LogLevel.Warning, "Analytics figures not published: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Error, "The analytics channel can not be published to, analytics stop: {Reason}")]
+    private static partial void LogChannelRefused(ILogger logger, string reason);
 }

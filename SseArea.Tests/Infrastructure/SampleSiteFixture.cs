@@ -16,9 +16,14 @@ public abstract class SampleSiteFixture(BrokerKind broker)
     [OneTimeSetUp]
     public async Task StartSiteAsync()
     {
-        Site = await SampleSiteFactory.CreateAsync(Broker);
+        Site = await SampleSiteFactory.CreateAsync(Broker, services: ConfigureServices);
         Http = Site.CreateClient();
         Publisher = Site.Services.GetRequiredService<ISsePublisher>();
+    }
+
+    /// <summary>Registrations a fixture adds to SampleSite's own; they run after Program.cs's.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     [OneTimeTearDown]

@@ -55,13 +55,13 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     public async Task Stream_WithChannel_ReceivesOnlyThatChannelsEvents()
     {
         await using var social = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=users.social");
-        await using var analytics = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=analytics");
+        await using var stats = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=stats");
 
-        await Publisher.PublishAsync(new { active_users = 100 }, channel: "analytics");
-        Assert.That(await analytics.ReadEventAsync(), Is.EqualTo("data:{\"active_users\":100}\n\n"));
+        await Publisher.PublishAsync(new { active_users = 100 }, channel: "stats");
+        Assert.That(await stats.ReadEventAsync(), Is.EqualTo("data:{\"active_users\":100}\n\n"));
         await Publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, channel: "users.social");
 
-        // Had the analytics event leaked to users.social, it would have arrived there first.
+        // Had the stats event leaked to users.social, it would have arrived there first.
         Assert.That(await social.ReadEventAsync(), Is.EqualTo("data:{\"user\":\"alice\",\"status\":\"Life is good!\"}\n\n"));
     }
 

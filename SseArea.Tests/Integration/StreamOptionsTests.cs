@@ -160,6 +160,8 @@ public sealed class StreamOptionsTests
 }
 
 /// <summary>An application's own stream controller, as the access-control docs have users write.</summary>
+[SseChannelAccess("vip", Roles = "Admin")]
+[SseChannelAccess("vip.*", Roles = "Admin")]
 public sealed class AppStreamController : StreamController
 {
     public override Task<IActionResult> Stream()

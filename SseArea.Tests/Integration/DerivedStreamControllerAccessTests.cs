@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Areas.Sse.Controllers;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// <c>[SseChannelAccess]</c> on the application's own controller derived from
+/// <see cref="StreamController"/> (<see cref="AppStreamController"/>): its rules apply, and it is
+/// the only action answering the stream route.
+/// </summary>
+[CancelAfter(60_000)]
+public sealed class DerivedStreamControllerAccessTests
+{
+    private SampleSiteFactory _site = null!;
+    private HttpClient _http = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSiteAsync()
+    {
+        _site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        {
+            services.AddTestAuthentication();
+            services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly)));
+        });
+        _http = _site.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSiteAsync()
+    {
+        _http.Dispose();
+        await _site.DisposeAsync();
+    }
+
+    [TestCase("vip", null, null, HttpStatusCode.Forbidden)]
+    [TestCase("vip", "alice", null, HttpStatusCode.Forbidden)]
+    [TestCase("vip", "admin", "Admin", HttpStatusCode.OK)]
+    [TestCase("vip.lounge", "alice", null, HttpStatusCode.Forbidden)]
+    [TestCase("vip.lounge", "admin", "Admin", HttpStatusCode.OK)]
+    [TestCase("vipers", null, null, HttpStatusCode.OK)]
+    [TestCase("analytics", "alice", null, HttpStatusCode.Forbidden)]
+    public async Task AttributesOnTheDerivedController_AndRegisteredRules_BothApply(string channel, string? user, string? roles, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/sse/stream?channel={channel}");
+        request.Headers.SignIn(user, roles);
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.That(response.Headers.GetValues("X-Stream-Controller"), Is.EqualTo(new[] { "app" }));
+        }
+    }
+
+    [Test]
+    public void ExactlyOneEndpoint_AnswersTheStreamRoute_TheApplicationsController()
+    {
+        var endpoints = _site.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.Trim('/') == "sse/stream")
+            .ToList();
+
+        Assert.That(endpoints, Has.Count.EqualTo(1));
+        Assert.That(endpoints[0].Metadata.GetMetadata<ControllerActionDescriptor>()?.ControllerTypeInfo.AsType(), Is.EqualTo(typeof(AppStreamController)));
+    }
+}

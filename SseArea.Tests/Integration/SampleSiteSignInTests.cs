@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// SampleSite as shipped: cookie sign-in through the real login form, the admin-only
+/// <c>analytics</c> channel fed by its background service, and no redirect to a login page ever
+/// answering a stream request, whoever refuses it.
+/// </summary>
+[CancelAfter(60_000)]
+public sealed partial class SampleSiteSignInTests
+{
+    private SampleSiteFactory _site = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSiteAsync()
+        => _site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddSse()
+            .AddAreaFilter<ForbiddingFilter>());
+
+    [OneTimeTearDown]
+    public async Task StopSiteAsync() => await _site.DisposeAsync();
+
+    [TestCase("analytics", TestName = "rule refusal: 403, not a redirect to the login page")]
+    [TestCase("forbid-me", TestName = "a filter's Forbid(): 403, not a redirect to the access-denied page")]
+    [TestCase("challenge-me", TestName = "a filter's Challenge(): 403, not a redirect to the login page")]
+    public async Task AnonymousStreamRefusal_Is403ProblemNeverARedirect(string channel)
+    {
+        using var http = Client();
+
+        using var response = await http.GetAsync($"/sse/stream?channel={channel}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"Location: {response.Headers.Location}");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain($"'{channel}'"));
+    }
+
+    [Test]
+    public async Task Admin_SignsInWithTheForm_AndReceivesLiveAnalyticsFigures()
+    {
+        using var http = Client();
+        Assert.That(await SignInAsync(http, "admin", "admin"), Is.EqualTo(HttpStatusCode.Redirect));
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=analytics");
+
+        // The background service publishes every 2 s.
+        Assert.That(await stream.ReadEventAsync(TimeSpan.FromSeconds(8)), Does.StartWith("event:figures\ndata:{\"time\":"));
+    }
+
+    [Test]
+    public async Task UserWithoutTheRole_IsRefusedTheAnalyticsChannel()
+    {
+        using var http = Client();
+        Assert.That(await SignInAsync(http, "alice", "alice"), Is.EqualTo(HttpStatusCode.Redirect));
+
+        using var response = await http.GetAsync("/sse/stream?channel=analytics");
+        using var social = await http.GetAsync("/sse/stream?channel=users.social", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("It requires the role Admin."));
+        Assert.That(social.StatusCode, Is.EqualTo(HttpStatusCode.OK), "users.social stays public");
+    }
+
+    [TestCase(null, null, HttpStatusCode.Redirect, "/account/login", TestName = "analytics page: anonymous goes to the login form")]
+    [TestCase("alice", "alice", HttpStatusCode.Redirect, "/account/denied", TestName = "analytics page: alice goes to access denied")]
+    [TestCase("admin", "admin", HttpStatusCode.OK, null, TestName = "analytics page: admin sees it")]
+    public async Task AnalyticsPage_IsForAdmins(string? user, string? password, HttpStatusCode expected, string? location)
+    {
+        using var http = Client();
+        if (user is not null)
+        {
+            await SignInAsync(http, user, password!);
+        }
+
+        using var response = await http.GetAsync("/analytics");
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+        if (location is not null)
+        {
+            Assert.That(response.Headers.Location?.AbsolutePath, Is.EqualTo(location));
+        }
+        else
+        {
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("/sse/stream?channel=analytics"));
+        }
+    }
+
+    [Test]
+    public async Task WrongPassword_ShowsTheFormAgain_AndSignsNobodyIn()
+    {
+        using var http = Client();
+
+        Assert.That(await SignInAsync(http, "admin", "not-the-password"), Is.EqualTo(HttpStatusCode.OK));
+        using var response = await http.GetAsync("/sse/stream?channel=analytics");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Login_WithoutAntiforgeryToken_IsRejected()
+    {
+        using var http = Client();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["UserName"] = "admin", ["Password"] = "admin" });
+
+        using var response = await http.PostAsync("/account/login", form);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Logout_EndsTheSession()
+    {
+        using var http = Client();
+        await SignInAsync(http, "admin", "admin");
+
+        var token = await AntiforgeryTokenAsync(http, "/analytics");
+        using var logout = await http.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        using var response = await http.GetAsync("/sse/stream?channel=analytics");
+
+        Assert.That(logout.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    private HttpClient Client() => _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    private static async Task<HttpStatusCode> SignInAsync(HttpClient http, string user, string password)
+    {
+        var token = await AntiforgeryTokenAsync(http, "/account/login");
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["UserName"] = user,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        });
+        using var response = await http.PostAsync("/account/login", form);
+        return response.StatusCode;
+    }
+
+    private static async Task<string> AntiforgeryTokenAsync(HttpClient http, string page)
+    {
+        var html = await http.GetStringAsync(page);
+        var match = TokenInput().Match(html);
+        Assert.That(match.Success, Is.True, $"{page} holds an antiforgery token");
+        return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenInput();
+
+    /// <summary>A filter that refuses the MVC way: with results a cookie scheme turns into redirects.</summary>
+    private sealed class ForbiddingFilter : IAsyncActionFilter
+    {
+        public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+        {
+            var channels = context.HttpContext.GetSseStreamRequest()!.Channels;
+            if (channels.Contains("forbid-me"))
+            {
+                context.Result = new ForbidResult();
+                return Task.CompletedTask;
+            }
+
+            if (channels.Contains("challenge-me"))
+            {
+                context.Result = new ChallengeResult();
+                return Task.CompletedTask;
+            }
+
+            return next();
+        }
+    }
+}
