@@ -50,6 +50,7 @@ public static class SseServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<SseAccessMetrics>();
         services.AddHostedService<SseBrokerStartup>();
+        services.AddHostedService<SseAccessStartupCheck>();
 
         return new SseBuilder(services);
     }

@@ -69,4 +69,15 @@ public sealed class DerivedStreamControllerAccessTests
         Assert.That(endpoints, Has.Count.EqualTo(1));
         Assert.That(endpoints[0].Metadata.GetMetadata<ControllerActionDescriptor>()?.ControllerTypeInfo.AsType(), Is.EqualTo(typeof(AppStreamController)));
     }
+
+    [Test]
+    public async Task RuleNamingAnUndefinedPolicy_StopsStartupNamingTheRuleAndPolicy()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddSse()
+            .AddChannelAccess("reports.*", policy: "ReportReaders"));
+
+        var error = Assert.Catch(() => site.CreateClient());
+
+        Assert.That(error!.ToString(), Does.Contain("'reports.*'").And.Contain("'ReportReaders'"));
+    }
 }
