@@ -27,7 +27,7 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
         services.AddAuthorization(options => options.AddPolicy("Beta", policy => policy.RequireClaim("beta", "yes")));
         services.AddSingleton<SeenRequests>();
         services.AddFakeLogging();
-        services.AddSse()
+        services.AddSse(options => options.Filters.Add(new SseChannelAccessAttribute("ops") { Roles = "Ops" }))
             .AddChannelAccess("admin.*", roles: "Admin,Auditor")
             .AddChannelAccess("beta", policy: "Beta")
             .AddChannelAccess("beta", roles: "Tester")
@@ -44,6 +44,8 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
     [TestCase("admin.", null, null, HttpStatusCode.Forbidden, TestName = "admin.*: the bare prefix is guarded")]
     [TestCase("administrator", null, null, HttpStatusCode.OK, TestName = "admin.*: a name that only starts like the rule is public")]
     [TestCase("users.social", null, null, HttpStatusCode.OK, TestName = "users.social: public")]
+    [TestCase("ops", "alice", null, HttpStatusCode.Forbidden, TestName = "options.Filters rule: refuses")]
+    [TestCase("ops", "olga", "Ops", HttpStatusCode.OK, TestName = "options.Filters rule: admits")]
     public async Task ChannelAccessRules_RefuseOrAdmit(string channel, string? user, string? roles, HttpStatusCode expected)
     {
         using var response = await GetStreamAsync($"/sse/stream?channel={Uri.EscapeDataString(channel)}", user, roles);
