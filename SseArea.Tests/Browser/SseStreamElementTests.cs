@@ -224,12 +224,12 @@ public sealed class SseStreamElementTests(BrokerKind broker)
         await Expect(_page.Locator("#feed li")).ToHaveCountAsync(4);
         await Expect(_page.Locator("#social-latest li")).ToHaveCountAsync(2);
 
-        var file = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", "sample-site.png");
+        var file = Path.Combine(Repository.Root(), "artifacts", "screenshots", "sample-site.png");
         await _page.ScreenshotAsync(new() { Path = file, FullPage = true });
         TestContext.AddTestAttachment(file);
         if (Environment.GetEnvironmentVariable("SSEAREA_UPDATE_DOCS_SCREENSHOT") == "1")
         {
-            File.Copy(file, Path.Combine(RepositoryRoot(), "docs", "sample-site.png"), overwrite: true);
+            File.Copy(file, Path.Combine(Repository.Root(), "docs", "sample-site.png"), overwrite: true);
         }
 
         Assert.That(new FileInfo(file).Length, Is.GreaterThan(10_000));
@@ -269,16 +269,4 @@ public sealed class SseStreamElementTests(BrokerKind broker)
         await Expect(page.Locator("sse-stream:not([state=open])")).ToHaveCountAsync(0);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "SseArea.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SseArea.sln not found above the test directory.");
-    }
 }
