@@ -207,6 +207,54 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task State_FollowsTheConnectionThroughAServerRestart()
+    {
+        if (Broker != BrokerKind.InMemory)
+        {
+            Assert.Pass("Run once, on the in-memory fixture.");
+        }
+
+        var port = RedisTestServer.FreeLoopbackPort();
+        var stream = _page.Locator("#feed-stream");
+        var first = await StartSiteAsync(port);
+        try
+        {
+            await OpenAsync($"http://127.0.0.1:{port}/?watch=browser.restart");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        // The server ended the stream and is gone: the browser keeps retrying (Sse:RetryInterval 200 ms).
+        await Expect(stream).ToHaveAttributeAsync("state", "connecting");
+
+        await using var second = await StartSiteAsync(port);
+        await Expect(stream).ToHaveAttributeAsync("state", "open");
+        Assert.That(await second.Services.GetRequiredService<ISsePublisher>().PublishAsync("after the restart", channel: "browser.restart"), Is.EqualTo(1));
+        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["after the restart"]);
+    }
+
+    [Test]
+    public async Task State_IsClosedWhenTheServerRefusesTheStream()
+    {
+        await OpenAsync("/social");
+
+        await _page.EvaluateAsync("""
+            () => {
+              const stream = document.createElement("sse-stream");
+              stream.id = "refused";
+              stream.setAttribute("src", "/sse/stream?channel=" + "x".repeat(300));
+              document.body.append(stream);
+            }
+            """);
+
+        await Expect(_page.Locator("#refused")).ToHaveAttributeAsync("state", "closed");
+        Assert.That(_pageErrors, Has.Count.EqualTo(1).And.One.Contains("400"), "the refusal, and nothing else");
+        _pageErrors.Clear();
+    }
+
+    [Test]
     public async Task Screenshot_OfTheHomePage()
     {
         if (Broker != BrokerKind.InMemory)
@@ -236,6 +284,15 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     }
 
     private BrokerKind Broker => broker;
+
+    /// <summary>SampleSite on a fixed loopback port (so a second one can take over), browsers told to retry after 200 ms.</summary>
+    private async Task<SampleSiteFactory> StartSiteAsync(int port)
+    {
+        var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:RetryInterval"] = "00:00:00.200" });
+        site.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        site.StartServer();
+        return site;
+    }
 
     private async Task<IBrowserContext> NewContextAsync()
     {
