@@ -207,6 +207,19 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task ChangingSrc_MovesTheConnectionToTheNewStream()
+    {
+        await OpenAsync("/?watch=browser.src.a");
+
+        await _page.EvaluateAsync("() => document.getElementById('feed-stream').setAttribute('src', '/sse/stream?channel=browser.src.b')");
+
+        await Expect(_page.Locator("#feed-stream")).ToHaveAttributeAsync("state", "open");
+        await Eventually.HoldsAsync(async () => await _publisher.PublishAsync("to a", channel: "browser.src.a") == 0, "the old stream's listener left");
+        Assert.That(await _publisher.PublishAsync("to b", channel: "browser.src.b"), Is.EqualTo(1));
+        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["to b"]);
+    }
+
+    [Test]
     public async Task State_FollowsTheConnectionThroughAServerRestart()
     {
         if (Broker != BrokerKind.InMemory)

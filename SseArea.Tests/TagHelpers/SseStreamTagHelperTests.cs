@@ -130,6 +130,17 @@ public sealed partial class SseStreamTagHelperTests
     }
 
     [Test]
+    public void SelfClosingTag_RendersAnEndTag()
+    {
+        var http = new DefaultHttpContext { RequestServices = _site.Services };
+        Render(_site, h => h.Channel = "a", http: http);
+
+        var html = Render(_site, h => h.Channel = "c", http: http, mode: TagMode.SelfClosing);
+
+        Assert.That(html, Is.EqualTo("<sse-stream src=\"/sse/stream?channel=c\"></sse-stream>"), "HTML has no self-closing custom elements");
+    }
+
+    [Test]
     public void PathBase_PrefixesTheStreamUrlAndTheScript()
     {
         var html = Render(_site, h => h.Channel = "c", pathBase: "/shop");
@@ -196,7 +207,7 @@ public sealed partial class SseStreamTagHelperTests
     }
 
     /// <summary>Runs the tag helper as Razor would and returns the HTML it writes.</summary>
-    private static string Render(SampleSiteFactory site, Action<SseStreamTagHelper> set, TagHelperAttributeList? attributes = null, string pathBase = "", HttpContext? http = null)
+    private static string Render(SampleSiteFactory site, Action<SseStreamTagHelper> set, TagHelperAttributeList? attributes = null, string pathBase = "", HttpContext? http = null, TagMode mode = TagMode.StartTagAndEndTag)
     {
         http ??= new DefaultHttpContext { RequestServices = site.Services };
         http.Request.PathBase = pathBase;
@@ -210,7 +221,7 @@ public sealed partial class SseStreamTagHelperTests
         var context = new TagHelperContext(SseStreamTagHelper.ElementName, attributes, new Dictionary<object, object>(), "id");
         var output = new TagHelperOutput(SseStreamTagHelper.ElementName, attributes, (_, _) => Task.FromResult<TagHelperContent>(new DefaultTagHelperContent()))
         {
-            TagMode = TagMode.StartTagAndEndTag,
+            TagMode = mode,
         };
         helper.Init(context);
         helper.Process(context, output);

@@ -12,18 +12,22 @@ class SseStreamElement extends HTMLElement {
   static observedAttributes = ["src", "events", "with-credentials"];
 
   #source = null;
+  #connected = false;
 
   connectedCallback() {
+    this.#connected = true;
     this.#open();
   }
 
   disconnectedCallback() {
+    this.#connected = false;
     this.#close();
   }
 
-  // A new URL or event list means a new connection (only once connected).
+  // A new URL or event list means a new connection. Before connectedCallback (as when the
+  // element upgrades) there is nothing to redo: connectedCallback opens with the final values.
   attributeChangedCallback(name, oldValue, newValue) {
-    if (this.isConnected && this.#source && oldValue !== newValue) {
+    if (this.#connected && oldValue !== newValue) {
       this.#close();
       this.#open();
     }
