@@ -12,6 +12,7 @@ fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+[ -x /usr/bin/chromium ] || missing+=(chromium)  # the browser tests drive Debian's chromium
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian packages)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -19,6 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || fail "could not install ${missing[*]} with apt-get"
 fi
 command -v redis-server >/dev/null 2>&1 || fail "redis-server is still missing"
+[ -x /usr/bin/chromium ] || fail "chromium is still missing"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

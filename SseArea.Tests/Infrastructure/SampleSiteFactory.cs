@@ -38,6 +38,8 @@ internal sealed class SampleSiteFactory(IReadOnlyDictionary<string, string?> set
     {
         // Not Development: views come precompiled, as in production (no runtime compilation).
         builder.UseEnvironment("Testing");
+        // Outside Development the host leaves static web assets off; the library's script lives there.
+        builder.UseStaticWebAssets();
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         if (services is not null)
         {

@@ -5,5 +5,9 @@ namespace SseArea.Tests;
 public sealed class TestRun
 {
     [OneTimeTearDown]
-    public async Task StopSharedServersAsync() => await Infrastructure.RedisTestServer.StopAsync();
+    public async Task StopSharedServersAsync()
+    {
+        await Infrastructure.BrowserSession.StopAsync();
+        await Infrastructure.RedisTestServer.StopAsync();
+    }
 }

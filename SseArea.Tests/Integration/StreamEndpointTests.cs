@@ -251,7 +251,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     {
         var html = await Http.GetStringAsync("/");
 
-        Assert.That(html, Does.Contain("data-stream-url=\"/sse/stream?channel=sse\"").And.Contain("data-event-types=\"greeting,status,alert\""));
+        Assert.That(html, Does.Contain("<sse-stream id=\"feed-stream\" class=\"badge\" src=\"/sse/stream?channel=sse\" events=\"greeting,status,alert\" target=\"#feed\">"));
     }
 
     [Test]

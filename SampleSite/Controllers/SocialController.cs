@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Mvc;
+using SampleSite.Models;
+using SseArea;
+
+namespace SampleSite.Controllers;
+
+/// <summary>A public timeline on channel <c>users.social</c>: a status posted here reaches every open page.</summary>
+public sealed class SocialController(ISsePublisher sse) : Controller
+{
+    /// <summary>The channel of the timeline.</summary>
+    public const string Channel = "users.social";
+
+    /// <summary>The event type of a posted status; its data is <c>{"user": ..., "status": ...}</c>.</summary>
+    public const string StatusEvent = "status";
+
+    [HttpGet("/social")]
+    public IActionResult Index(long? sent)
+    {
+        if (sent is not null)
+        {
+            ViewData["Status"] = $"Posted: {sent} receiver(s).";
+        }
+
+        return View(new StatusForm { Name = User.Identity?.Name ?? string.Empty });
+    }
+
+    /// <summary>
+    /// Publishes the status. The page's script posts with <c>Accept: application/json</c> and stays
+    /// put (so its own timeline shows the event); without script the browser is redirected back.
+    /// </summary>
+    [HttpPost("/social")]
+    [ValidateAntiForgeryToken]
+    public async Task<IActionResult> Post(StatusForm form, CancellationToken cancellationToken)
+    {
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                var receivers = await sse.PublishAsync(new { user = form.Name, status = form.Status }, type: StatusEvent, channel: Channel, cancellationToken: cancellationToken);
+                return WantsJson() ? Json(new { channel = Channel, receivers }) : RedirectToAction(nameof(Index), new { sent = receivers });
+            }
+            catch (SseBrokerException e)
+            {
+                ModelState.AddModelError(string.Empty, e.Message);
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
+        }
+
+        if (Response.StatusCode == StatusCodes.Status200OK)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        return WantsJson() ? ValidationProblem(ModelState) : View(nameof(Index), form);
+    }
+
+    private bool WantsJson() => Request.GetTypedHeaders().Accept.Any(a => a.MediaType == "application/json");
+}

@@ -1,0 +1,81 @@
+// The sample site's page behaviour. The live parts are <sse-stream> elements (SseArea's own
+// script); this module only draws status cards from their events and posts forms in the
+// background, so the posting window keeps its stream open and sees its own event.
+
+// <sse-stream events="status" data-status-list="#list">: each status event's detail.data is
+// {"user": ..., "status": ...} (parsed JSON); drawn with textContent only.
+for (const stream of document.querySelectorAll("sse-stream[data-status-list]")) {
+  const list = document.querySelector(stream.dataset.statusList);
+  stream.addEventListener("status", (event) => {
+    const { user, status } = event.detail.data;
+    const item = document.createElement("li");
+    const avatar = document.createElement("span");
+    avatar.className = "avatar";
+    avatar.textContent = String(user || "?").slice(0, 1).toUpperCase();
+    const who = document.createElement("span");
+    who.className = "user";
+    who.textContent = user;
+    const time = document.createElement("time");
+    time.textContent = new Date().toLocaleTimeString();
+    const text = document.createElement("p");
+    text.textContent = status;
+    item.append(avatar, who, time, text);
+    list.prepend(item);
+    while (list.children.length > 50) {
+      list.lastElementChild.remove();
+    }
+  });
+}
+
+// <sse-stream events="figures" data-figures="#figures">: each figures event's detail.data is an
+// object of numbers; every <dd data-figure="name"> inside the target shows its value.
+for (const stream of document.querySelectorAll("sse-stream[data-figures]")) {
+  const figures = document.querySelector(stream.dataset.figures);
+  stream.addEventListener("figures", (event) => {
+    const values = event.detail.data;
+    for (const cell of figures.querySelectorAll("[data-figure]")) {
+      const value = values[cell.dataset.figure];
+      if (value !== undefined) {
+        cell.textContent = cell.dataset.unit ? `${value} ${cell.dataset.unit}` : String(value);
+      }
+    }
+    for (const time of figures.parentElement.querySelectorAll("[data-figure-time]")) {
+      time.textContent = new Date(values.time).toLocaleTimeString();
+    }
+  });
+}
+
+// <form data-background data-status="#status">: posted with fetch; the answer goes to #status.
+for (const form of document.querySelectorAll("form[data-background]")) {
+  const status = document.querySelector(form.dataset.status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+      });
+      const body = await response.json();
+      status.classList.toggle("error", !response.ok);
+      if (response.ok) {
+        status.textContent = `Sent to '${body.channel}': ${body.receivers} receiver(s).`;
+        form.querySelector("textarea").value = "";
+      } else {
+        const errors = Object.values(body.errors || {}).flat().join(" ");
+        status.textContent = errors || body.title;
+      }
+    } catch {
+      status.classList.add("error");
+      status.textContent = "Could not reach the server.";
+    }
+  });
+}
+
+// "send a greeting" calls /hello without leaving the page.
+for (const hello of document.querySelectorAll("[data-send-hello]")) {
+  hello.addEventListener("click", (event) => {
+    event.preventDefault();
+    fetch(hello.getAttribute("href"));
+  });
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// SampleSite as it ships: published with <c>dotnet publish</c> (the build the test run already
+/// made), then run as its own process. The library's script must travel with it.
+/// </summary>
+[CancelAfter(180_000)]
+public sealed partial class PublishedSiteTests
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private const string ScriptFile = "wwwroot/_content/SseArea/sse-stream.js";
+
+    private DirectoryInfo _output = null!;
+
+    [OneTimeSetUp]
+    public async Task PublishAsync()
+    {
+        _output = Directory.CreateTempSubdirectory("ssearea-published-");
+        var (exitCode, output) = await RunAsync(
+            Dotnet(), ["publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", Configuration, "--no-build", "-o", _output.FullName, "-nologo"]);
+        Assert.That(exitCode, Is.Zero, $"dotnet publish failed:\n{output}");
+    }
+
+    [OneTimeTearDown]
+    public void DeleteOutput() => _output?.Delete(recursive: true);
+
+    [Test]
+    public void PublishedSite_CarriesTheElementScript_Unchanged_AndSmall()
+    {
+        var published = new FileInfo(Path.Combine(_output.FullName, ScriptFile));
+        var source = Path.Combine(Repository.Root(), "SseArea", "wwwroot", "sse-stream.js");
+
+        Assert.That(published.Exists, Is.True, $"{ScriptFile} in the published site");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllBytes(published.FullName), Is.EqualTo(File.ReadAllBytes(source)));
+            Assert.That(published.Length, Is.LessThan(5 * 1024), "under 5 KB");
+        });
+    }
+
+    [Test]
+    public async Task PublishedSite_ServesTheScriptItsPagesLinkTo()
+    {
+        var port = RedisTestServer.FreeLoopbackPort();
+        var start = new ProcessStartInfo(Dotnet())
+        {
+            WorkingDirectory = _output.FullName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["SampleSite.dll", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var key in (string[])["REDIS_URL", "SSE_REDIS_URL", "Sse__RedisUrl"])
+        {
+            start.Environment.Remove(key);
+        }
+
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var site = new Process { StartInfo = start };
+        site.OutputDataReceived += (_, e) => Watch(e.Data);
+        site.ErrorDataReceived += (_, e) => Watch(e.Data);
+        site.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The published site exited:\n" + string.Join('\n', log)));
+        site.EnableRaisingEvents = true;
+        site.Start();
+        site.BeginOutputReadLine();
+        site.BeginErrorReadLine();
+        try
+        {
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+            var html = await http.GetStringAsync("/");
+            var link = ScriptLink().Match(html);
+            Assert.That(link.Success, Is.True, "the home page links the script with a version hash");
+            using var response = await http.GetAsync(WebUtility.HtmlDecode(link.Groups[1].Value));
+
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("customElements.define(\"sse-stream\""));
+        }
+        finally
+        {
+            if (!site.HasExited)
+            {
+                site.Kill(entireProcessTree: true);
+                await site.WaitForExitAsync();
+            }
+        }
+
+        void Watch(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            log.Enqueue(line);
+            if (line.Contains("Now listening on", StringComparison.Ordinal))
+            {
+                listening.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>The <c>dotnet</c> that runs this test run (the SDK sets <c>DOTNET_HOST_PATH</c> for its children).</summary>
+    private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The test host's own MSBuild settings must not leak into a separate build.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+
+    [GeneratedRegex("<script src=\"(/_content/SseArea/sse-stream\\.js\\?v=[^\"]+)\" type=\"module\">")]
+    private static partial Regex ScriptLink();
+}
