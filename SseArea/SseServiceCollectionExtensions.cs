@@ -6,6 +6,7 @@ using SseArea;
 using SseArea.Areas.Sse.Controllers;
 using SseArea.Brokers;
 using SseArea.Brokers.Redis;
+using SseArea.Diagnostics;
 using SseArea.Hosting;
 using SseArea.Publishing;
 using SseArea.Streaming;
@@ -41,6 +42,16 @@ public static class SseServiceCollectionExtensions
         services.AddMvcCore().ConfigureApplicationPartManager(AddLibraryPart);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseMvcOptionsSetup>());
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<SseMetrics>();
+        if (!services.Any(d => d.ServiceType == typeof(SseHealthCheck)))
+        {
+            // Registered once, so that `AddHealthChecks()` and `MapHealthChecks(...)` of the app show it.
+            services.AddSingleton<SseHealthCheck>();
+            services.AddHealthChecks().AddCheck<SseHealthCheck>(SseHealthCheck.Name);
+        }
+
         services.TryAddSingleton<ISseBroker>(CreateBroker);
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
         services.TryAddSingleton<SseStreamHandler>();
@@ -53,7 +64,7 @@ public static class SseServiceCollectionExtensions
     {
         var options = services.GetRequiredService<IOptions<SseOptions>>();
         return string.IsNullOrWhiteSpace(options.Value.RedisUrl)
-            ? new InMemorySseBroker()
+            ? new InMemorySseBroker(options.Value.HistoryLength, services.GetRequiredService<SseMetrics>())
             : ActivatorUtilities.CreateInstance<RedisSseBroker>(services);
     }
 

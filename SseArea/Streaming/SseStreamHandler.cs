@@ -18,7 +18,9 @@ internal sealed class SseStreamHandler(
     ISseBroker broker,
     IOptions<SseOptions> options,
     ProblemDetailsFactory problems,
-    ILogger<SseStreamHandler> logger)
+    ILogger<SseStreamHandler> logger,
+    TimeProvider timeProvider,
+    SseMetrics metrics)
 {
     private const string ChannelParameter = "channel";
 
@@ -38,17 +40,31 @@ internal sealed class SseStreamHandler(
             return Problem(http, StatusCodes.Status400BadRequest, "Invalid stream request", error!);
         }
 
-        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection);
-        IAsyncDisposable subscription;
+        var lastEventId = SseLastEventId.Read(http.Request, out var idError);
+        if (idError is not null)
+        {
+            SseLog.BadRequest(logger, idError);
+            return Problem(http, StatusCodes.Status400BadRequest, "Invalid stream request", idError);
+        }
+
+        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, channels, _options.HeartbeatInterval, timeProvider);
+        ISseSubscription subscription;
         try
         {
             // Subscribed before the response starts: no event can fall between the two.
-            subscription = await broker.SubscribeAsync(channels, connection, http.RequestAborted);
+            subscription = await broker.SubscribeAsync(channels, connection, lastEventId, http.RequestAborted);
         }
         catch (SseBrokerException e)
         {
             SseLog.BrokerUnavailable(logger, e.Message, e);
             return Problem(http, StatusCodes.Status503ServiceUnavailable, "Event broker unavailable", e.Message);
+        }
+
+        connection.SetReplay(subscription.Replay);
+        metrics.EventsReplayed(subscription.Replay.Frames.Count);
+        if (subscription.Replay.MissedChannels.Count > 0)
+        {
+            SseLog.ReplayMissed(logger, subscription.Replay.MissedChannels);
         }
 
         // Should the result never run (an exception filter, say), the subscription still ends with the request.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SseArea.Diagnostics;
 using SseArea.Publishing;
 using SseArea.Streaming;
 using StackExchange.Redis;
@@ -14,14 +15,18 @@ internal sealed class RedisSseBroker : ISseBroker
 {
     private readonly ConfigurationOptions _configuration;
     private readonly ILogger _logger;
+    private readonly SseMetrics? _metrics;
+    private readonly int _historyLength;
     private readonly ListenerRegistry _listeners = new();
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
     private volatile bool _disposed;
 
-    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger)
+    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger, SseMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _historyLength = options.Value.HistoryLength;
         var settings = options.Value;
         if (!RedisUrl.TryParse(settings.RedisUrl ?? string.Empty, out var configuration, out var error))
         {
@@ -45,6 +50,10 @@ internal sealed class RedisSseBroker : ISseBroker
 
     public string Description => $"Redis at {Endpoint} (one subscription per channel per process)";
 
+    public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
+        ? null
+        : $"Redis at {Endpoint} is not connected.";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _connection.Value;
@@ -53,11 +62,15 @@ internal sealed class RedisSseBroker : ISseBroker
 
     public async Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
     {
-        var payload = FlaskSsePayload.Write(message);
+        var payload = _historyLength > 0 ? [] : FlaskSsePayload.Write(message);
         var redis = await ConnectedAsync(cancellationToken);
         try
         {
-            return await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+            var receivers = _historyLength > 0
+                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength).WaitAsync(cancellationToken)
+                : await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+            _metrics?.EventPublished();
+            return receivers;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -65,7 +78,7 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
-    public async Task<IAsyncDisposable> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, CancellationToken cancellationToken)
+    public async Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
     {
         var redis = await ConnectedAsync(cancellationToken);
         var subscription = new Subscription(this, listener);
@@ -76,6 +89,13 @@ internal sealed class RedisSseBroker : ISseBroker
                 await AddAsync(redis, channel, listener, cancellationToken);
                 subscription.Channels.Add(channel);
             }
+
+            if (_historyLength > 0)
+            {
+                // Read after SUBSCRIBE: an event published in between arrives both ways, and the
+                // connection skips the live copy (SseReplay.MayOverlap); none falls between the two.
+                subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, cancellationToken);
+            }
         }
         catch
         {
@@ -84,6 +104,19 @@ internal sealed class RedisSseBroker : ISseBroker
         }
 
         return subscription;
+    }
+
+    private async Task<SseReplay> ReadReplayAsync(ConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)"))
+                .WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw new SseBrokerException($"Could not read the event history: Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -202,7 +235,8 @@ internal sealed class RedisSseBroker : ISseBroker
         }
 
         // Formatted once; every local listener writes these same bytes.
-        _listeners.Deliver(channel, SseEventFormatter.Format(message));
+        var delivered = _listeners.Deliver(channel, SseEventFormatter.FormatFrame(message, channel), out var refused);
+        _metrics?.EventFannedOut(delivered, refused);
     }
 
     private async Task<ConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
@@ -217,7 +251,15 @@ internal sealed class RedisSseBroker : ISseBroker
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(_configuration);
         redis.ConnectionFailed += (_, e) => RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint, e.FailureType.ToString(), e.Exception);
-        redis.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+        redis.ConnectionRestored += (_, e) =>
+        {
+            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                // Counted once per reconnect: the subscription connection comes back with it.
+                _metrics?.RedisReconnected();
+            }
+        };
         if (redis.IsConnected)
         {
             RedisLog.Connected(_logger, Endpoint);
@@ -236,11 +278,13 @@ internal sealed class RedisSseBroker : ISseBroker
         return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
     }
 
-    private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : IAsyncDisposable
+    private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : ISseSubscription
     {
         private int _disposed;
 
         public List<string> Channels { get; } = [];
+
+        public SseReplay Replay { get; set; } = SseReplay.None;
 
         public async ValueTask DisposeAsync()
         {
