@@ -54,6 +54,7 @@ public static class SseServiceCollectionExtensions
 
         services.TryAddSingleton<ISseBroker>(CreateBroker);
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
+        services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
         services.TryAddSingleton<SseStreamHandler>();
         services.AddHostedService<SseBrokerStartup>();
 

@@ -27,6 +27,10 @@ internal interface ISseBroker : IAsyncDisposable
     /// <exception cref="SseBrokerException">The broker could not subscribe.</exception>
     Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken);
 
+    /// <summary>How many listeners follow the channel: across servers for Redis, in this process in memory.</summary>
+    /// <exception cref="SseBrokerException">The broker could not be asked.</exception>
+    Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken);
+
     /// <summary>Subscribes without replay.</summary>
     Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, CancellationToken cancellationToken)
         => SubscribeAsync(channels, listener, null, cancellationToken);

@@ -100,8 +100,8 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor, mayOverlap: false)));
     }
 
-    /// <summary>How many listeners follow the channel in this process.</summary>
-    public int CountListeners(string channel) => _listeners.Count(channel);
+    public Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
+        => Task.FromResult((long)_listeners.Count(channel));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -83,4 +83,7 @@ internal sealed class ListenerRegistry
 
     /// <summary>How many listeners the channel has in this process.</summary>
     public int Count(string channel) => _channels.TryGetValue(channel, out var listeners) ? listeners.Length : 0;
+
+    /// <summary>The channels that have at least one listener in this process.</summary>
+    public ICollection<string> Channels => _channels.Keys;
 }

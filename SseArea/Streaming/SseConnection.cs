@@ -31,6 +31,7 @@ internal sealed class SseConnection : ISseListener
     private SseReplay _replay = SseReplay.None;
     private string?[]? _cursor;
     private Dictionary<string, (HashSet<string> Ids, string Last)>? _overlap;
+    private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _overflowed;
 
     public SseConnection(int capacity, IReadOnlyList<string>? channels = null, TimeSpan heartbeatInterval = default, TimeProvider? timeProvider = null)
@@ -60,6 +61,7 @@ internal sealed class SseConnection : ISseListener
         if (Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _queue.Writer.TryComplete();
+            _cutOff.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
         }
 
         return false;
@@ -74,13 +76,9 @@ internal sealed class SseConnection : ISseListener
     /// </summary>
     public async Task PumpAsync(PipeWriter output, CancellationToken cancellationToken)
     {
-        if (WriteReplay(output))
+        if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
         {
-            var flushed = await output.FlushAsync(cancellationToken);
-            if (flushed.IsCompleted || flushed.IsCanceled)
-            {
-                return;
-            }
+            return;
         }
 
         var reader = _queue.Reader;
@@ -94,8 +92,7 @@ internal sealed class SseConnection : ISseListener
                 }
             }
 
-            var flushed = await output.FlushAsync(cancellationToken);
-            if (flushed.IsCompleted || flushed.IsCanceled)
+            if (!await FlushAsync(output, cancellationToken))
             {
                 return;
             }
@@ -137,14 +134,39 @@ internal sealed class SseConnection : ISseListener
                 catch (TimeoutException)
                 {
                     output.Write(Heartbeat);
-                    var beat = await output.FlushAsync(cancellationToken);
-                    if (beat.IsCompleted || beat.IsCanceled)
+                    if (!await FlushAsync(output, cancellationToken))
                     {
                         return;
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far
+    /// behind while this flush waited for it (then the caller aborts the connection).
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var flushing = output.FlushAsync(cancellationToken);
+        FlushResult result;
+        if (flushing.IsCompletedSuccessfully)
+        {
+            result = flushing.Result;
+        }
+        else
+        {
+            var flush = flushing.AsTask();
+            if (await Task.WhenAny(flush, _cutOff.Task) != flush)
+            {
+                return false;
+            }
+
+            result = await flush;
+        }
+
+        return !result.IsCompleted && !result.IsCanceled;
     }
 
     /// <summary>Writes the missed notice and the replayed events; <see langword="true"/> when it wrote anything.</summary>

@@ -58,6 +58,9 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             {
                 SseLog.SlowClientDropped(logger, channels);
                 metrics.ClientDropped();
+
+                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
+                http.Abort();
             }
             else
             {

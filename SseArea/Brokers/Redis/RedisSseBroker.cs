@@ -21,6 +21,9 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+    private readonly RedisPresence _presence;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _presenceLoop = Task.CompletedTask;
     private volatile bool _disposed;
 
     public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger, SseMetrics? metrics = null)
@@ -43,6 +46,7 @@ internal sealed class RedisSseBroker : ISseBroker
         _logger = logger;
         Endpoint = RedisUrl.DescribeEndPoints(configuration);
         _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
+        _presence = new RedisPresence(_listeners.Count, () => _listeners.Channels);
     }
 
     /// <summary>The Redis endpoints, for messages (never the password).</summary>
@@ -57,7 +61,24 @@ internal sealed class RedisSseBroker : ISseBroker
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _connection.Value;
+        _presenceLoop = _presence.RunAsync(
+            async () => await _connection.Value is { IsConnected: true } redis ? redis.GetDatabase() : null,
+            e => RedisLog.PresenceFailed(_logger, e),
+            _stopping.Token);
         return Task.CompletedTask;
+    }
+
+    public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
+    {
+        var redis = await ConnectedAsync(cancellationToken);
+        try
+        {
+            return await _presence.CountAsync(redis.GetDatabase(), channel).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw new SseBrokerException($"Could not count the subscribers of channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
     }
 
     public async Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
@@ -124,17 +145,38 @@ internal sealed class RedisSseBroker : ISseBroker
         // Streams may still be ending while the application's services are disposed: they then
         // only drop their local listeners (see RemoveAsync); the semaphore is left undisposed for them.
         _disposed = true;
+        await _stopping.CancelAsync();
+        await _presenceLoop;
         if (_connection.IsValueCreated)
         {
             try
             {
                 var redis = await _connection.Value;
+                await ForgetCountsAsync(redis);
                 await redis.DisposeAsync();
             }
-            catch (RedisException)
+            catch (Exception e) when (IsRedisFailure(e))
             {
-                // Nothing to close: the connection was never made.
+                // Nothing to close (the connection was never made), or the counts expire by themselves.
             }
+        }
+    }
+
+    private async Task ForgetCountsAsync(ConnectionMultiplexer redis)
+    {
+        if (!redis.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            // A clean stop leaves no count behind; after a crash the entries expire by themselves.
+            await _presence.ForgetAsync(redis.GetDatabase()).WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            RedisLog.PresenceFailed(_logger, e);
         }
     }
 
@@ -145,7 +187,9 @@ internal sealed class RedisSseBroker : ISseBroker
         {
             // The listener is in place before SUBSCRIBE is confirmed, and the caller starts the
             // stream only after that: no event can fall between subscribing and streaming.
-            if (!_listeners.Add(channel, listener))
+            var first = _listeners.Add(channel, listener);
+            _presence.Changed(channel);
+            if (!first)
             {
                 return;
             }
@@ -162,6 +206,7 @@ internal sealed class RedisSseBroker : ISseBroker
                 // must find the channel unsubscribed and try again, and the multiplexer must not
                 // keep a queue that nobody reads (it records one before SUBSCRIBE is confirmed).
                 _listeners.Remove(channel, listener);
+                _presence.Changed(channel);
                 await ForgetChannelAsync(subscriber, channel);
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not confirm ({e.Message}).", e);
             }
@@ -188,7 +233,9 @@ internal sealed class RedisSseBroker : ISseBroker
         await _subscriptionGate.WaitAsync();
         try
         {
-            if (!_listeners.Remove(channel, listener) || !_subscriptions.Remove(channel, out var queue))
+            var last = _listeners.Remove(channel, listener);
+            _presence.Changed(channel);
+            if (!last || !_subscriptions.Remove(channel, out var queue))
             {
                 return;
             }
