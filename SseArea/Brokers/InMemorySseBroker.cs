@@ -107,29 +107,27 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
 
     private ChannelHistory History(string channel) => _histories.GetOrAdd(channel, static (_, length) => new ChannelHistory(length), historyLength);
 
-    /// <summary>The last events of one channel, in a ring; the caller holds the instance's lock.</summary>
+    /// <summary>
+    /// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not
+    /// reserved up front); the caller holds the instance's lock.
+    /// </summary>
     private sealed class ChannelHistory(int capacity)
     {
-        private readonly (long Sequence, SseFrame Frame)[] _ring = new (long, SseFrame)[capacity];
-        private int _next;
-        private int _count;
+        private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
         private long _evicted;
 
-        public string? LastId => _count == 0 ? null : _ring[(_next - 1 + _ring.Length) % _ring.Length].Frame.Id;
+        public string? LastId { get; private set; }
 
         public void Add(long sequence, SseFrame frame)
         {
-            if (_count == _ring.Length)
+            if (_events.Count == capacity)
             {
+                _events.Dequeue();
                 _evicted++;
             }
-            else
-            {
-                _count++;
-            }
 
-            _ring[_next] = (sequence, frame);
-            _next = (_next + 1) % _ring.Length;
+            _events.Enqueue((sequence, frame));
+            LastId = frame.Id;
         }
 
         /// <summary>
@@ -139,7 +137,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         /// </summary>
         public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
         {
-            var oldest = (_next - _count + _ring.Length) % _ring.Length;
+            var events = _events.ToArray();
             int from;
             if (lastId is null)
             {
@@ -152,27 +150,14 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
             }
             else
             {
-                from = -1;
-                for (var i = _count - 1; i >= 0; i--)
-                {
-                    if (string.Equals(_ring[(oldest + i) % _ring.Length].Frame.Id, lastId, StringComparison.Ordinal))
-                    {
-                        from = i + 1;
-                        break;
-                    }
-                }
-
-                if (from < 0)
+                from = Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
+                if (from == 0)
                 {
                     return false;
                 }
             }
 
-            for (var i = from; i < _count; i++)
-            {
-                into.Add(_ring[(oldest + i) % _ring.Length]);
-            }
-
+            into.AddRange(events.AsSpan(from));
             return true;
         }
     }

@@ -25,7 +25,4 @@ internal static partial class SseLog
 
     [LoggerMessage(401, LogLevel.Information, "A client reconnected with a Last-Event-ID whose missed events are no longer kept on channels {Channels}; it was told with an sse-missed event.", EventName = "SseReplayMissed")]
     public static partial void ReplayMissed(ILogger logger, IReadOnlyList<string> channels);
-
-    [LoggerMessage(402, LogLevel.Information, "Ending {Count} open streams: the application is stopping.", EventName = "SseStreamsEnding")]
-    public static partial void StreamsEnding(ILogger logger, int count);
 }
