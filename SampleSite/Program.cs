@@ -23,6 +23,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStaticFiles();
 app.UseRouting();
 app.MapControllers();
+app.MapHealthChecks("/healthz"); // AddSse registered the "sse" check: Healthy while the broker works
 app.MapDefaultControllerRoute();
 
 app.Run();

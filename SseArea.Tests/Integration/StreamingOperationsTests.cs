@@ -170,6 +170,24 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task HealthEndpoint_OfTheSampleSite_AnswersHealthy()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(broker);
+        using var http = site.CreateClient();
+
+        // Redis connects in the background after startup: ask until it has (503 "Unhealthy" meanwhile).
+        var answer = await Eventually.ValueAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync("/healthz");
+                return await response.Content.ReadAsStringAsync();
+            },
+            text => text == "Healthy");
+
+        Assert.That(answer, Is.EqualTo("Healthy"));
+    }
+
+    [Test]
     public async Task ChannelStats_CountTheStreamsOfAChannel()
     {
         await using var site = await SampleSiteFactory.CreateAsync(broker);
