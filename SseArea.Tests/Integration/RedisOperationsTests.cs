@@ -91,4 +91,28 @@ public sealed class RedisOperationsTests
         Assert.That(report.Status, Is.EqualTo(HealthStatus.Unhealthy));
         Assert.That(report.Entries["sse"].Description, Does.Contain($"127.0.0.1:{port}").And.Not.Contain("secret"));
     }
+
+    [Test]
+    public async Task LostRedisConnection_IsRestored_CountedAndStreamsGoOn()
+    {
+        var name = "reconnect-" + Guid.NewGuid().ToString("N")[..8];
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RedisUrl"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" });
+        using var metrics = new MetricRecorder(site);
+        using var http = site.CreateClient();
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=reconnecting");
+
+        // Redis drops both of the server's connections (as on a Redis restart or a network cut).
+        var db = _redis.Client.GetDatabase();
+        var clients = (string)(await db.ExecuteAsync("CLIENT", "LIST"))!;
+        foreach (var line in clients.Split('\n').Where(l => l.Contains($" name={name} ", StringComparison.Ordinal)))
+        {
+            var id = line.Split(' ').Single(f => f.StartsWith("id=", StringComparison.Ordinal))[3..];
+            await db.ExecuteAsync("CLIENT", "KILL", "ID", id);
+        }
+
+        await Eventually.HoldsAsync(() => Task.FromResult(metrics.Sum("sse.redis.reconnects") == 1), "the reconnect was counted once");
+        await Eventually.HoldsAsync(async () => await _redis.NumSubAsync("reconnecting") == 1, "the subscription was renewed");
+        await _redis.PublishRawAsync("reconnecting", "{\"data\": \"after the cut\"}");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:after the cut\n\n"));
+    }
 }

@@ -200,42 +200,4 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
 
         Assert.That(await stats.CountSubscribersAsync(channel), Is.EqualTo(2));
     }
-
-    /// <summary>Sums the measurements of one site's SseArea meter.</summary>
-    private sealed class MetricRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, long> _sums = [];
-        private readonly Lock _gate = new();
-
-        public MetricRecorder(SampleSiteFactory site)
-        {
-            var factory = site.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "SseArea" && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            {
-                lock (_gate)
-                {
-                    _sums[instrument.Name] = _sums.GetValueOrDefault(instrument.Name) + value;
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Sum(string name)
-        {
-            lock (_gate)
-            {
-                return _sums.GetValueOrDefault(name);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-    }
 }
