@@ -68,14 +68,8 @@ internal static class SseCursor
         var ids = new string?[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            try
-            {
-                ids[i] = parts[i].Length == 0 ? null : Uri.UnescapeDataString(parts[i]);
-            }
-            catch (UriFormatException)
-            {
-                return null;
-            }
+            // A malformed escape stays as it is: such an id matches no event and is reported as missed.
+            ids[i] = parts[i].Length == 0 ? null : Uri.UnescapeDataString(parts[i]);
         }
 
         return ids;
