@@ -115,4 +115,33 @@ public sealed class RedisOperationsTests
         await _redis.PublishRawAsync("reconnecting", "{\"data\": \"after the cut\"}");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:after the cut\n\n"));
     }
+
+    [Test]
+    public async Task WithHistory_PublishesFlaskSseJsonWithTheStreamId_AndPlainPublishesStillArrive()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "10" });
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var redis = _redis;
+        var channel = "flask." + Guid.NewGuid().ToString("N");
+        var payloads = await redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
+        try
+        {
+            await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel);
+            await publisher.PublishAsync("from .NET", channel: channel);
+            var streamId = (await stream.ReadEventAsync()).Split('\n').Single(l => l.StartsWith("id:", StringComparison.Ordinal))[3..];
+            using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
+            var payload = (await payloads.ReadAsync(deadline.Token)).Message.ToString();
+            Assert.That(payload, Is.EqualTo($"{{\"data\":\"from .NET\",\"id\":\"{streamId}\"}}"));
+            Assert.That(streamId, Does.Match(@"^\d+-\d+$"), "the id the Redis stream assigned");
+
+            // A Flask-SSE publisher's plain PUBLISH: delivered live, not kept in the history.
+            await redis.PublishRawAsync(channel, "{\"data\": \"from python\"}");
+            Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from python\n\n"));
+        }
+        finally
+        {
+            await payloads.UnsubscribeAsync();
+        }
+    }
 }

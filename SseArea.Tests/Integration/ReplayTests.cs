@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace SseArea.Tests.Integration;
 
@@ -199,37 +198,6 @@ public sealed class ReplayTests(BrokerKind broker)
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("control character"));
-    }
-
-    [Test]
-    public async Task Redis_PublishesFlaskSseJsonWithTheStreamIdAndKeepsPlainPublishesWorking()
-    {
-        if (broker != BrokerKind.Redis)
-        {
-            Assert.Ignore("Redis only.");
-        }
-
-        var redis = await RedisTestServer.GetAsync();
-        var channel = Unique("flask");
-        var payloads = await redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
-        try
-        {
-            await using var stream = await Open(channel);
-            await _publisher.PublishAsync("from .NET", channel: channel);
-            var streamId = IdOf(await stream.ReadEventAsync());
-            using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
-            var payload = (await payloads.ReadAsync(deadline.Token)).Message.ToString();
-            Assert.That(payload, Is.EqualTo($"{{\"data\":\"from .NET\",\"id\":\"{streamId}\"}}"));
-            Assert.That(streamId, Does.Match(@"^\d+-\d+$"), "the id the Redis stream assigned");
-
-            // A Flask-SSE publisher's plain PUBLISH: delivered live, not kept in the history.
-            await redis.PublishRawAsync(channel, "{\"data\": \"from python\"}");
-            Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from python\n\n"));
-        }
-        finally
-        {
-            await payloads.UnsubscribeAsync();
-        }
     }
 
     private static string Unique(string name) => $"{name}.{Guid.NewGuid():N}";
