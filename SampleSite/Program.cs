@@ -30,7 +30,6 @@ builder.Services.AddAuthorization();
 builder.Services.AddSse()
     .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin");
 
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<AnalyticsPublisher>();
 
 var app = builder.Build();
@@ -45,6 +44,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
+app.MapHealthChecks("/healthz"); // AddSse registered the "sse" check: Healthy while the broker works
 app.MapDefaultControllerRoute();
 
 app.Run();

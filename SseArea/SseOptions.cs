@@ -53,6 +53,21 @@ public sealed class SseOptions
     /// </summary>
     public FilterCollection Filters { get; } = [];
 
+    /// <summary>
+    /// How long a stream may stay silent before a comment line (<c>:heartbeat</c>) is sent, so proxies
+    /// and load balancers keep it open and a client that vanished is noticed by the write. Every
+    /// event resets it; <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
+    /// (<c>"Sse:HeartbeatInterval": "00:00:15"</c>).
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many events the broker keeps per channel so that a client reconnecting with
+    /// <c>Last-Event-ID</c> gets the ones it missed. When above 0, every event carries an id.
+    /// Default 0 (off: events go out exactly as Flask-SSE writes them, without ids of their own).
+    /// </summary>
+    public int HistoryLength { get; set; }
+
     /// <summary>Where the effective <see cref="RedisUrl"/> came from, for error messages; set at startup.</summary>
     internal string RedisUrlSource { get; set; } = "SseOptions.RedisUrl";
 }

@@ -43,12 +43,21 @@ public static class SseServiceCollectionExtensions
         services.AddMvcCore().ConfigureApplicationPartManager(AddLibraryPart);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseMvcOptionsSetup>());
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<SseMetrics>();
+        if (!services.Any(d => d.ServiceType == typeof(SseHealthCheck)))
+        {
+            // Registered once, so that `AddHealthChecks()` and `MapHealthChecks(...)` of the app show it.
+            services.AddSingleton<SseHealthCheck>();
+            services.AddHealthChecks().AddCheck<SseHealthCheck>(SseHealthCheck.Name);
+        }
+
         services.TryAddSingleton<ISseBroker>(CreateBroker);
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
+        services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
         services.TryAddSingleton<SseStreamHandler>();
         services.TryAddSingleton<SseStreamRequestFilter>();
-        services.AddMetrics();
-        services.TryAddSingleton<SseAccessMetrics>();
         services.AddHostedService<SseBrokerStartup>();
         services.AddHostedService<SseAccessStartupCheck>();
 
@@ -59,7 +68,7 @@ public static class SseServiceCollectionExtensions
     {
         var options = services.GetRequiredService<IOptions<SseOptions>>();
         return string.IsNullOrWhiteSpace(options.Value.RedisUrl)
-            ? new InMemorySseBroker()
+            ? new InMemorySseBroker(options.Value.HistoryLength, services.GetRequiredService<SseMetrics>())
             : ActivatorUtilities.CreateInstance<RedisSseBroker>(services);
     }
 

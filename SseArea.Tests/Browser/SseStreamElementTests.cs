@@ -312,7 +312,9 @@ public sealed class SseStreamElementTests(BrokerKind broker)
         await Expect(_page).ToHaveURLAsync(new Regex("/analytics$"));
         await Expect(_page.Locator("#analytics-stream")).ToHaveAttributeAsync("state", "open");
         // The background service publishes every 2 s; the default expect timeout is 10 s.
-        await Expect(_page.Locator("dd[data-figure=threads]")).ToHaveTextAsync(new Regex("^[0-9]+$"));
+        // This page itself follows analytics: at least one subscriber, counted through ISseChannelStats.
+        await Expect(_page.Locator("dd[data-figure=subscribers][data-key=analytics]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
+        await Expect(_page.Locator("dd[data-figure=connections]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
         await Expect(_page.Locator("header nav .who")).ToHaveTextAsync("admin");
     }
 

@@ -18,4 +18,20 @@ internal static class Eventually
             await Task.Delay(20, CancellationToken.None);
         }
     }
+
+    /// <summary>Asks <paramref name="get"/> until its answer satisfies <paramref name="accept"/>; returns the last answer.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> get, Func<T, bool> accept, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var value = await get();
+            if (accept(value) || deadline.IsCancellationRequested)
+            {
+                return value;
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
 }

@@ -48,8 +48,15 @@ public sealed partial class SampleSiteSignInTests
 
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=analytics");
 
-        // The background service publishes every 2 s.
-        Assert.That(await stream.ReadEventAsync(TimeSpan.FromSeconds(8)), Does.StartWith("event:figures\ndata:{\"time\":"));
+        // The background service publishes every 2 s while anyone follows the channel.
+        var figures = await stream.ReadEventAsync(TimeSpan.FromSeconds(8));
+        Assert.That(figures, Does.StartWith("event:figures\ndata:{\"time\":"));
+        using var data = System.Text.Json.JsonDocument.Parse(figures.Split('\n')[1]["data:".Length..]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(data.RootElement.GetProperty("subscribers").GetProperty("analytics").GetInt64(), Is.EqualTo(1), "this stream, counted by ISseChannelStats");
+            Assert.That(data.RootElement.GetProperty("connections").GetInt64(), Is.EqualTo(1), "this stream, read from the SseArea meter");
+        });
     }
 
     [Test]

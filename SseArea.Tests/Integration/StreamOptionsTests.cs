@@ -108,7 +108,15 @@ public sealed class StreamOptionsTests
             await publisher.PublishAsync(big, channel: "slow");
         }
 
-        var rest = await stream.ReadToEndAsync();
+        // The server aborts the connection (its unread bytes go with it): the read ends with an error.
+        var rest = string.Empty;
+        try
+        {
+            rest = await stream.ReadToEndAsync();
+        }
+        catch (IOException)
+        {
+        }
 
         Assert.That(rest.Length, Is.LessThan(200 * big.Length), "the stream ended before every event was written");
         Assert.That(await publisher.PublishAsync("after", channel: "slow"), Is.Zero, "the cut-off client's listener is gone");

@@ -5,7 +5,7 @@ namespace SseArea.Tests.Unit;
 /// <summary>The embedded broker: publish reaches this process's listeners, and says how many.</summary>
 public sealed class InMemorySseBrokerTests
 {
-    private InMemorySseBroker _broker = null!;
+    private ISseBroker _broker = null!;
 
     [SetUp]
     public void CreateBroker() => _broker = new InMemorySseBroker();

@@ -1,4 +1,5 @@
 using SseArea.Brokers;
+using SseArea.Streaming;
 
 namespace SseArea.Tests.Unit;
 
@@ -9,14 +10,14 @@ internal sealed class RecordingListener(bool accepts = true) : ISseListener
 
     public IEnumerable<string> Texts => Frames.Select(f => System.Text.Encoding.UTF8.GetString(f.Span));
 
-    public bool TryWrite(ReadOnlyMemory<byte> frame)
+    public bool TryWrite(SseFrame frame)
     {
         if (!accepts)
         {
             return false;
         }
 
-        Frames.Add(frame);
+        Frames.Add(frame.Bytes);
         return true;
     }
 }

@@ -239,6 +239,9 @@ public sealed class SseOptionsSetupTests
         yield return new TestCaseData(new SseOptions { MaxChannelNameLength = 0 }, "Sse:MaxChannelNameLength").SetArgDisplayNames("ZeroMaxChannelNameLength");
         yield return new TestCaseData(new SseOptions { RetryInterval = TimeSpan.FromSeconds(-1) }, "Sse:RetryInterval").SetArgDisplayNames("NegativeRetryInterval");
         yield return new TestCaseData(new SseOptions { RetryInterval = TimeSpan.FromDays(30) }, "Sse:RetryInterval").SetArgDisplayNames("HugeRetryInterval");
+        yield return new TestCaseData(new SseOptions { HeartbeatInterval = TimeSpan.FromSeconds(-1) }, "Sse:HeartbeatInterval").SetArgDisplayNames("NegativeHeartbeatInterval");
+        yield return new TestCaseData(new SseOptions { HistoryLength = -1 }, "Sse:HistoryLength").SetArgDisplayNames("NegativeHistoryLength");
+        yield return new TestCaseData(new SseOptions { HistoryLength = 100_001 }, "Sse:HistoryLength").SetArgDisplayNames("HugeHistoryLength");
     }
 
     [TestCaseSource(nameof(BadSettings))]
@@ -297,5 +300,26 @@ public sealed class SseOptionsSetupTests
             Assert.That(options.RoutePrefix, Is.EqualTo("events"));
             Assert.That(options.MaxChannelsPerConnection, Is.EqualTo(3));
         }
+    }
+
+    [Test]
+    public void AddSse_ReadsHeartbeatAndHistoryFromTheSection()
+    {
+        var options = Resolve(Configuration(("Sse:HeartbeatInterval", "00:00:30"), ("Sse:HistoryLength", "500")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(options.HistoryLength, Is.EqualTo(500));
+        }
+    }
+
+    [Test]
+    public void Defaults_HeartbeatEvery15Seconds_HistoryOff()
+    {
+        var options = new SseOptions();
+
+        Assert.That(options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(15)));
+        Assert.That(options.HistoryLength, Is.Zero);
     }
 }

@@ -54,7 +54,7 @@ public sealed class SseChannelRefusedResult : IActionResult
         var user = http.User.Identity is { IsAuthenticated: true } identity ? identity.Name ?? "(unnamed user)" : "(anonymous)";
 
         SseLog.ChannelRefused(services.GetRequiredService<ILogger<SseChannelRefusedResult>>(), names, user, Reason);
-        services.GetRequiredService<SseAccessMetrics>().Refused(Channels.Count);
+        services.GetRequiredService<SseMetrics>().AccessRefused();
 
         var detail = $"{(Channels.Count == 1 ? "Channel" : "Channels")} {names} refused: {Reason}";
         return Access.SseProblem.Create(http, StatusCodes.Status403Forbidden, "Channel access refused", detail,

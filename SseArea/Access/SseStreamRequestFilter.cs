@@ -15,7 +15,6 @@ namespace SseArea.Access;
 internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogger<SseStreamRequestFilter> logger) : IAsyncResourceFilter
 {
     private const string ChannelParameter = "channel";
-    private const string LastEventIdParameter = "lastEventId";
 
     private readonly SseOptions _options = options.Value;
 
@@ -68,13 +67,7 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
             channels.Add(_options.DefaultChannel);
         }
 
-        string? lastEventId = request.Headers["Last-Event-ID"];
-        if (string.IsNullOrEmpty(lastEventId))
-        {
-            lastEventId = request.Query[LastEventIdParameter];
-        }
-
-        error = null;
-        return new SseStreamRequest(channels, lastEventId);
+        var lastEventId = SseLastEventId.Read(request, out error);
+        return error is null ? new SseStreamRequest(channels, lastEventId) : null;
     }
 }

@@ -1,39 +1,172 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using SseArea.Diagnostics;
 using SseArea.Streaming;
 
 namespace SseArea.Brokers;
 
-/// <summary>The embedded broker: events reach the listeners of this process only.</summary>
-internal sealed class InMemorySseBroker : ISseBroker
+/// <summary>
+/// The embedded broker: events reach the listeners of this process only. With history on, each
+/// channel keeps its last events in a bounded ring; an event's id is then its publisher's id or,
+/// when it has none, a process-wide sequence number.
+/// </summary>
+internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metrics = null) : ISseBroker
 {
     private readonly ListenerRegistry _listeners = new();
+    private readonly ConcurrentDictionary<string, ChannelHistory> _histories = new(StringComparer.Ordinal);
+    private long _sequence;
 
     public string Description => "in-memory (this process only; set Sse:RedisUrl, SSE_REDIS_URL or REDIS_URL to scale out over Redis)";
+
+    public string? Problem => null;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var frame = SseEventFormatter.Format(message);
-        return Task.FromResult((long)_listeners.Deliver(channel, frame));
-    }
-
-    public Task<IAsyncDisposable> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        foreach (var channel in channels)
+        int delivered, refused;
+        if (historyLength == 0)
         {
-            _listeners.Add(channel, listener);
+            delivered = _listeners.Deliver(channel, SseEventFormatter.FormatFrame(message, channel), out refused);
+        }
+        else
+        {
+            var history = History(channel);
+            lock (history)
+            {
+                // Numbered, kept and delivered under the channel's lock: history order is delivery order,
+                // and a subscriber that joins reads the history and starts receiving at one instant.
+                var sequence = ++_sequence;
+                if (string.IsNullOrEmpty(message.Id))
+                {
+                    message = message with { Id = sequence.ToString(CultureInfo.InvariantCulture) };
+                }
+
+                var frame = SseEventFormatter.FormatFrame(message, channel);
+                history.Add(sequence, frame);
+                delivered = _listeners.Deliver(channel, frame, out refused);
+            }
         }
 
-        return Task.FromResult<IAsyncDisposable>(new Subscription(_listeners, channels, listener));
+        metrics?.EventPublished();
+        metrics?.EventFannedOut(delivered, refused);
+        return Task.FromResult((long)delivered);
     }
+
+    public Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (historyLength == 0)
+        {
+            foreach (var channel in channels)
+            {
+                _listeners.Add(channel, listener);
+            }
+
+            return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, SseReplay.None));
+        }
+
+        var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
+        var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var missed = new List<string>();
+        var replay = new List<(long Sequence, SseFrame Frame)>();
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var history = History(channel);
+            lock (history)
+            {
+                _listeners.Add(channel, listener);
+                if (lastEventId is null)
+                {
+                    cursor[channel] = history.LastId;
+                }
+                else if (wanted is not null && history.TryReadAfter(wanted[i], replay))
+                {
+                    cursor[channel] = wanted[i];
+                }
+                else
+                {
+                    missed.Add(channel);
+                    cursor[channel] = history.LastId;
+                }
+            }
+        }
+
+        // One sequence across channels: the replay keeps the order the events were published in.
+        replay.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var frames = replay.ConvertAll(entry => entry.Frame);
+        return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor, mayOverlap: false)));
+    }
+
+    public Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
+        => Task.FromResult((long)_listeners.Count(channel));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private sealed class Subscription(ListenerRegistry listeners, IReadOnlyList<string> channels, ISseListener listener) : IAsyncDisposable
+    private ChannelHistory History(string channel) => _histories.GetOrAdd(channel, static (_, length) => new ChannelHistory(length), historyLength);
+
+    /// <summary>
+    /// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not
+    /// reserved up front); the caller holds the instance's lock.
+    /// </summary>
+    private sealed class ChannelHistory(int capacity)
+    {
+        private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
+        private long _evicted;
+
+        public string? LastId { get; private set; }
+
+        public void Add(long sequence, SseFrame frame)
+        {
+            if (_events.Count == capacity)
+            {
+                _events.Dequeue();
+                _evicted++;
+            }
+
+            _events.Enqueue((sequence, frame));
+            LastId = frame.Id;
+        }
+
+        /// <summary>
+        /// Adds the events after the one whose id is <paramref name="lastId"/> (the newest such, should
+        /// ids repeat; <see langword="null"/>: all of them, if none was ever dropped). <see langword="false"/>
+        /// when the id is not in the history: unknown, or dropped already.
+        /// </summary>
+        public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
+        {
+            var events = _events.ToArray();
+            int from;
+            if (lastId is null)
+            {
+                if (_evicted > 0)
+                {
+                    return false;
+                }
+
+                from = 0;
+            }
+            else
+            {
+                from = Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
+                if (from == 0)
+                {
+                    return false;
+                }
+            }
+
+            into.AddRange(events.AsSpan(from));
+            return true;
+        }
+    }
+
+    private sealed class Subscription(ListenerRegistry listeners, IReadOnlyList<string> channels, ISseListener listener, SseReplay replay) : ISseSubscription
     {
         private int _disposed;
+
+        public SseReplay Replay => replay;
 
         public ValueTask DisposeAsync()
         {

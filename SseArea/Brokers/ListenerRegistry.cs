@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SseArea.Streaming;
 
 namespace SseArea.Brokers;
 
@@ -53,8 +54,12 @@ internal sealed class ListenerRegistry
     }
 
     /// <summary>Hands the same frame to every listener of the channel; returns how many took it.</summary>
-    public int Deliver(string channel, ReadOnlyMemory<byte> frame)
+    public int Deliver(string channel, SseFrame frame) => Deliver(channel, frame, out _);
+
+    /// <summary>Hands the same frame to every listener of the channel; returns how many took it and how many refused it.</summary>
+    public int Deliver(string channel, SseFrame frame, out int refused)
     {
+        refused = 0;
         if (!_channels.TryGetValue(channel, out var listeners))
         {
             return 0;
@@ -67,6 +72,10 @@ internal sealed class ListenerRegistry
             {
                 delivered++;
             }
+            else
+            {
+                refused++;
+            }
         }
 
         return delivered;
@@ -74,4 +83,7 @@ internal sealed class ListenerRegistry
 
     /// <summary>How many listeners the channel has in this process.</summary>
     public int Count(string channel) => _channels.TryGetValue(channel, out var listeners) ? listeners.Length : 0;
+
+    /// <summary>The channels that have at least one listener in this process.</summary>
+    public ICollection<string> Channels => _channels.Keys;
 }

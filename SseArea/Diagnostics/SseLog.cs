@@ -25,4 +25,7 @@ internal static partial class SseLog
 
     [LoggerMessage(201, LogLevel.Warning, "Refused stream channels {Channels} to {User}: {Reason}", EventName = "SseChannelRefused")]
     public static partial void ChannelRefused(ILogger logger, string channels, string user, string reason);
+
+    [LoggerMessage(401, LogLevel.Information, "A client reconnected with a Last-Event-ID whose missed events are no longer kept on channels {Channels}; it was told with an sse-missed event.", EventName = "SseReplayMissed")]
+    public static partial void ReplayMissed(ILogger logger, IReadOnlyList<string> channels);
 }

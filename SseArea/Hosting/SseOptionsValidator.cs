@@ -7,6 +7,9 @@ namespace SseArea.Hosting;
 /// <summary>Checks <see cref="SseOptions"/> at startup; every failure names the setting.</summary>
 internal sealed class SseOptionsValidator : IValidateOptions<SseOptions>
 {
+    /// <summary>The most events kept per channel: replay reads them all at once.</summary>
+    public const int MaxHistoryLength = 100_000;
+
     public ValidateOptionsResult Validate(string? name, SseOptions options)
     {
         var failures = new List<string>();
@@ -48,6 +51,16 @@ internal sealed class SseOptionsValidator : IValidateOptions<SseOptions>
         if (options.RetryInterval is { } retry && (retry < TimeSpan.Zero || retry.TotalMilliseconds > int.MaxValue))
         {
             failures.Add($"Sse:RetryInterval must be between 0 and {int.MaxValue} ms (it is {retry}).");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.Zero || options.HeartbeatInterval.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"Sse:HeartbeatInterval must be between 0 (off) and {int.MaxValue} ms (it is {options.HeartbeatInterval}).");
+        }
+
+        if (options.HistoryLength < 0 || options.HistoryLength > MaxHistoryLength)
+        {
+            failures.Add($"Sse:HistoryLength must be between 0 (off) and {MaxHistoryLength} (it is {options.HistoryLength}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,34 +1,57 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using SseArea.Brokers;
 
 namespace SseArea.Streaming;
 
 /// <summary>
-/// One client's stream: a bounded queue of shared event frames, drained into the response.
-/// A client that falls <c>capacity</c> events behind is cut off rather than buffered without end.
+/// One client's stream: a bounded queue of shared event frames, drained into the response, with a
+/// heartbeat comment after each silence of the heartbeat interval. A client that falls
+/// <c>capacity</c> events behind is cut off rather than buffered without end.
 /// </summary>
+/// <remarks>
+/// A stream that follows several channels with history on writes its own <c>id:</c>: one event id
+/// per channel (see <see cref="SseCursor"/>), so that a reconnect resumes every channel where it
+/// stopped. The shared frame is then written around its own <c>id:</c> line, never copied or changed.
+/// </remarks>
 internal sealed class SseConnection : ISseListener
 {
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    /// <summary>The event type that tells a reconnecting client some events are gone for good.</summary>
+    public const string MissedEventType = "sse-missed";
+
+    private static readonly byte[] Heartbeat = SseEventFormatter.Comment("heartbeat");
+
+    private readonly Channel<SseFrame> _queue;
+    private readonly IReadOnlyList<string> _channels;
+    private readonly TimeSpan _heartbeatInterval;
+    private readonly TimeProvider _time;
+    private SseReplay _replay = SseReplay.None;
+    private string?[]? _cursor;
+    private Dictionary<string, (HashSet<string> Ids, string Last)>? _overlap;
+    private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _overflowed;
 
-    public SseConnection(int capacity)
+    public SseConnection(int capacity, IReadOnlyList<string>? channels = null, TimeSpan heartbeatInterval = default, TimeProvider? timeProvider = null)
     {
-        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity)
+        _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping silently.
             AllowSynchronousContinuations = false,
         });
+        _channels = channels ?? [];
+        _heartbeatInterval = heartbeatInterval;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary><see langword="true"/> once the client fell too far behind and was cut off.</summary>
     public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
 
-    public bool TryWrite(ReadOnlyMemory<byte> frame)
+    public bool TryWrite(SseFrame frame)
     {
         if (_queue.Writer.TryWrite(frame))
         {
@@ -38,30 +61,221 @@ internal sealed class SseConnection : ISseListener
         if (Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _queue.Writer.TryComplete();
+            _cutOff.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
         }
 
         return false;
     }
 
+    /// <summary>Sets what <see cref="PumpAsync"/> writes before the queued live events. Call before pumping.</summary>
+    public void SetReplay(SseReplay replay) => _replay = replay;
+
     /// <summary>
-    /// Writes queued frames to <paramref name="output"/>, flushing whenever the queue is drained,
-    /// until the client leaves, <paramref name="cancellationToken"/> fires or the queue overflows.
+    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue
+    /// is drained, until the client leaves, <paramref name="cancellationToken"/> fires or the queue overflows.
     /// </summary>
     public async Task PumpAsync(PipeWriter output, CancellationToken cancellationToken)
     {
+        if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
+        {
+            return;
+        }
+
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken))
+        while (true)
         {
             while (reader.TryRead(out var frame))
             {
-                output.Write(frame.Span);
+                if (!IsReplayed(frame))
+                {
+                    Write(output, frame);
+                }
             }
 
-            var flushed = await output.FlushAsync(cancellationToken);
-            if (flushed.IsCompleted || flushed.IsCanceled)
+            if (!await FlushAsync(output, cancellationToken))
             {
                 return;
             }
+
+            var waiting = reader.WaitToReadAsync(cancellationToken);
+            if (waiting.IsCompletedSuccessfully)
+            {
+                if (!waiting.Result)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (_heartbeatInterval <= TimeSpan.Zero)
+            {
+                if (!await waiting)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            // Idle: the same wait goes on across heartbeats; each silence of the interval sends one.
+            var wait = waiting.AsTask();
+            while (true)
+            {
+                try
+                {
+                    if (!await wait.WaitAsync(_heartbeatInterval, _time, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    break;
+                }
+                catch (TimeoutException)
+                {
+                    output.Write(Heartbeat);
+                    if (!await FlushAsync(output, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far
+    /// behind while this flush waited for it (then the caller aborts the connection).
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var flushing = output.FlushAsync(cancellationToken);
+        FlushResult result;
+        if (flushing.IsCompletedSuccessfully)
+        {
+            result = flushing.Result;
+        }
+        else
+        {
+            var flush = flushing.AsTask();
+            if (await Task.WhenAny(flush, _cutOff.Task) != flush)
+            {
+                return false;
+            }
+
+            result = await flush;
+        }
+
+        return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    /// <summary>Writes the missed notice and the replayed events; <see langword="true"/> when it wrote anything.</summary>
+    private bool WriteReplay(PipeWriter output)
+    {
+        var replay = _replay;
+        if (replay.Cursor is { } cursor && _channels.Count > 1)
+        {
+            _cursor = [.. _channels.Select(channel => cursor.GetValueOrDefault(channel))];
+        }
+
+        var wrote = false;
+        if (replay.MissedChannels.Count > 0)
+        {
+            var id = _cursor is not null ? SseCursor.Encode(_cursor)
+                : replay.Cursor?.GetValueOrDefault(replay.MissedChannels[0]) ?? string.Empty;
+            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{id}\n\n";
+            output.Write(Encoding.UTF8.GetBytes(text));
+            wrote = true;
+        }
+
+        foreach (var frame in replay.Frames)
+        {
+            Write(output, frame);
+            wrote = true;
+        }
+
+        if (replay.MayOverlap && replay.Frames.Count > 0)
+        {
+            _overlap = [];
+            foreach (var frame in replay.Frames)
+            {
+                if (frame.Channel is { } channel && frame.Id is { } id)
+                {
+                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_overlap, channel, out var exists);
+                    entry = exists ? (entry.Ids, id) : ([], id);
+                    entry.Ids.Add(id);
+                }
+            }
+        }
+
+        return wrote;
+    }
+
+    /// <summary>
+    /// Whether a live frame is one the replay already wrote: on Redis, events published between
+    /// SUBSCRIBE and the history read arrive both ways. Checking ends per channel with its last replayed event.
+    /// </summary>
+    private bool IsReplayed(SseFrame frame)
+    {
+        if (_overlap is null || frame.Channel is not { } channel || frame.Id is not { } id
+            || !_overlap.TryGetValue(channel, out var entry) || !entry.Ids.Contains(id))
+        {
+            return false;
+        }
+
+        if (string.Equals(id, entry.Last, StringComparison.Ordinal))
+        {
+            _overlap.Remove(channel);
+            if (_overlap.Count == 0)
+            {
+                _overlap = null;
+            }
+        }
+
+        return true;
+    }
+
+    private void Write(PipeWriter output, SseFrame frame)
+    {
+        var bytes = frame.Bytes.Span;
+        if (_cursor is null || frame.Channel is null || frame.Id is null)
+        {
+            output.Write(bytes);
+            return;
+        }
+
+        var index = IndexOf(frame.Channel);
+        if (index < 0)
+        {
+            output.Write(bytes);
+            return;
+        }
+
+        // The event's text without its own id line and final blank line, then this stream's id.
+        _cursor[index] = frame.Id;
+        output.Write(bytes[..frame.IdStart]);
+        output.Write(bytes[frame.IdEnd..^1]);
+        output.Write("id:"u8);
+        output.Write(Encoding.UTF8.GetBytes(SseCursor.Encode(_cursor)));
+        output.Write("\n\n"u8);
+    }
+
+    private int IndexOf(string channel)
+    {
+        for (var i = 0; i < _channels.Count; i++)
+        {
+            if (string.Equals(_channels[i], channel, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private sealed record MissedNotice(IReadOnlyList<string> Channels)
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("channels")]
+        public IReadOnlyList<string> Channels { get; } = Channels;
     }
 }

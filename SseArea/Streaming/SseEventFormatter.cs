@@ -18,9 +18,20 @@ internal static class SseEventFormatter
     public static byte[] Format(SseMessage message)
     {
         var frame = new byte[MeasureBytes(message)];
-        var written = Write(message, frame);
+        var written = Write(message, frame, out _, out _);
         System.Diagnostics.Debug.Assert(written == frame.Length, "Measured and written lengths differ.");
         return frame;
+    }
+
+    /// <summary>
+    /// Formats <paramref name="message"/> as the frame of <paramref name="channel"/>, remembering where its
+    /// <c>id:</c> line is, so that a connection following several channels can write its own id instead.
+    /// </summary>
+    public static SseFrame FormatFrame(SseMessage message, string channel)
+    {
+        var bytes = new byte[MeasureBytes(message)];
+        Write(message, bytes, out var idStart, out var idEnd);
+        return new SseFrame(bytes, channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
     }
 
     /// <summary>A comment line (<c>:text</c>) followed by the blank line; <paramref name="text"/> must hold no line break.</summary>
@@ -68,7 +79,7 @@ internal static class SseEventFormatter
         return length;
     }
 
-    private static int Write(SseMessage message, Span<byte> frame)
+    private static int Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
     {
         var at = 0;
         if (!string.IsNullOrEmpty(message.Type))
@@ -89,11 +100,13 @@ internal static class SseEventFormatter
             data = data[next..];
         }
 
+        idStart = at;
         if (!string.IsNullOrEmpty(message.Id))
         {
             at += Field(IdField, message.Id, frame[at..]);
         }
 
+        idEnd = at;
         if (message.Retry is { } retry)
         {
             RetryField.CopyTo(frame[at..]);

@@ -17,7 +17,9 @@ namespace SseArea.Streaming;
 internal sealed class SseStreamHandler(
     ISseBroker broker,
     IOptions<SseOptions> options,
-    ILogger<SseStreamHandler> logger)
+    ILogger<SseStreamHandler> logger,
+    TimeProvider timeProvider,
+    SseMetrics metrics)
 {
     private readonly SseOptions _options = options.Value;
     // Sent as soon as the stream opens: an empty comment, and the retry field when configured.
@@ -34,17 +36,25 @@ internal sealed class SseStreamHandler(
             ?? throw new InvalidOperationException("The stream request was not parsed: the Sse area's conventions are missing (call services.AddSse()).");
         var channels = request.Channels;
 
-        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection);
-        IAsyncDisposable subscription;
+        var lastEventId = request.LastEventId;
+        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, channels, _options.HeartbeatInterval, timeProvider);
+        ISseSubscription subscription;
         try
         {
             // Subscribed before the response starts: no event can fall between the two.
-            subscription = await broker.SubscribeAsync(channels, connection, http.RequestAborted);
+            subscription = await broker.SubscribeAsync(channels, connection, lastEventId, http.RequestAborted);
         }
         catch (SseBrokerException e)
         {
             SseLog.BrokerUnavailable(logger, e.Message, e);
             return SseProblem.Create(http, StatusCodes.Status503ServiceUnavailable, "Event broker unavailable", e.Message);
+        }
+
+        connection.SetReplay(subscription.Replay);
+        metrics.EventsReplayed(subscription.Replay.Frames.Count);
+        if (subscription.Replay.MissedChannels.Count > 0)
+        {
+            SseLog.ReplayMissed(logger, subscription.Replay.MissedChannels);
         }
 
         // Should the result never run (an exception filter, say), the subscription still ends with the request.

@@ -21,6 +21,7 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
         var services = http.RequestServices;
         var logger = services.GetRequiredService<ILogger<SseStreamResult>>();
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var metrics = services.GetRequiredService<SseMetrics>();
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
         await using (subscription)
         {
@@ -36,6 +37,7 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
             SseLog.StreamOpened(logger, channels);
+            metrics.ConnectionOpened();
             try
             {
                 await response.StartAsync(ended.Token);
@@ -47,10 +49,18 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             {
                 // The client left or the application is stopping: the normal end of a stream.
             }
+            finally
+            {
+                metrics.ConnectionClosed();
+            }
 
             if (connection.Overflowed)
             {
                 SseLog.SlowClientDropped(logger, channels);
+                metrics.ClientDropped();
+
+                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
+                http.Abort();
             }
             else
             {

@@ -28,14 +28,16 @@ for (const stream of document.querySelectorAll("sse-stream[data-status-list]")) 
 }
 
 // <sse-stream events="figures" data-figures="#figures">: each figures event's detail.data is an
-// object of numbers; every <dd data-figure="name"> inside the target shows its value.
+// object of numbers; every <dd data-figure="name"> (and data-key="k" for values[name][k])
+// inside the target shows its value.
 for (const stream of document.querySelectorAll("sse-stream[data-figures]")) {
   const figures = document.querySelector(stream.dataset.figures);
   stream.addEventListener("figures", (event) => {
     const values = event.detail.data;
     for (const cell of figures.querySelectorAll("[data-figure]")) {
-      const value = values[cell.dataset.figure];
-      if (value !== undefined) {
+      const figure = values[cell.dataset.figure];
+      const value = cell.dataset.key === undefined ? figure : figure?.[cell.dataset.key];
+      if (value !== undefined && value !== null) {
         cell.textContent = cell.dataset.unit ? `${value} ${cell.dataset.unit}` : String(value);
       }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SseArea.Diagnostics;
 using SseArea.Publishing;
 using SseArea.Streaming;
 using StackExchange.Redis;
@@ -14,14 +15,21 @@ internal sealed class RedisSseBroker : ISseBroker
 {
     private readonly ConfigurationOptions _configuration;
     private readonly ILogger _logger;
+    private readonly SseMetrics? _metrics;
+    private readonly int _historyLength;
     private readonly ListenerRegistry _listeners = new();
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+    private readonly RedisPresence _presence;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _presenceLoop = Task.CompletedTask;
     private volatile bool _disposed;
 
-    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger)
+    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger, SseMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _historyLength = options.Value.HistoryLength;
         var settings = options.Value;
         if (!RedisUrl.TryParse(settings.RedisUrl ?? string.Empty, out var configuration, out var error))
         {
@@ -38,6 +46,7 @@ internal sealed class RedisSseBroker : ISseBroker
         _logger = logger;
         Endpoint = RedisUrl.DescribeEndPoints(configuration);
         _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
+        _presence = new RedisPresence(_listeners.Count, () => _listeners.Channels);
     }
 
     /// <summary>The Redis endpoints, for messages (never the password).</summary>
@@ -45,19 +54,44 @@ internal sealed class RedisSseBroker : ISseBroker
 
     public string Description => $"Redis at {Endpoint} (one subscription per channel per process)";
 
+    public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
+        ? null
+        : $"Redis at {Endpoint} is not connected.";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _connection.Value;
+        _presenceLoop = _presence.RunAsync(
+            async () => await _connection.Value is { IsConnected: true } redis ? redis.GetDatabase() : null,
+            e => RedisLog.PresenceFailed(_logger, e),
+            _stopping.Token);
         return Task.CompletedTask;
+    }
+
+    public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
+    {
+        var redis = await ConnectedAsync(cancellationToken);
+        try
+        {
+            return await _presence.CountAsync(redis.GetDatabase(), channel).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw new SseBrokerException($"Could not count the subscribers of channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
     }
 
     public async Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
     {
-        var payload = FlaskSsePayload.Write(message);
+        var payload = _historyLength > 0 ? [] : FlaskSsePayload.Write(message);
         var redis = await ConnectedAsync(cancellationToken);
         try
         {
-            return await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+            var receivers = _historyLength > 0
+                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength).WaitAsync(cancellationToken)
+                : await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+            _metrics?.EventPublished();
+            return receivers;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -65,7 +99,7 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
-    public async Task<IAsyncDisposable> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, CancellationToken cancellationToken)
+    public async Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
     {
         var redis = await ConnectedAsync(cancellationToken);
         var subscription = new Subscription(this, listener);
@@ -75,6 +109,13 @@ internal sealed class RedisSseBroker : ISseBroker
             {
                 await AddAsync(redis, channel, listener, cancellationToken);
                 subscription.Channels.Add(channel);
+            }
+
+            if (_historyLength > 0)
+            {
+                // Read after SUBSCRIBE: an event published in between arrives both ways, and the
+                // connection skips the live copy (SseReplay.MayOverlap); none falls between the two.
+                subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, cancellationToken);
             }
         }
         catch
@@ -86,22 +127,56 @@ internal sealed class RedisSseBroker : ISseBroker
         return subscription;
     }
 
+    private async Task<SseReplay> ReadReplayAsync(ConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)"))
+                .WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw new SseBrokerException($"Could not read the event history: Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Streams may still be ending while the application's services are disposed: they then
         // only drop their local listeners (see RemoveAsync); the semaphore is left undisposed for them.
         _disposed = true;
+        await _stopping.CancelAsync();
+        await _presenceLoop;
         if (_connection.IsValueCreated)
         {
             try
             {
                 var redis = await _connection.Value;
+                await ForgetCountsAsync(redis);
                 await redis.DisposeAsync();
             }
-            catch (RedisException)
+            catch (Exception e) when (IsRedisFailure(e))
             {
-                // Nothing to close: the connection was never made.
+                // Nothing to close (the connection was never made), or the counts expire by themselves.
             }
+        }
+    }
+
+    private async Task ForgetCountsAsync(ConnectionMultiplexer redis)
+    {
+        if (!redis.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            // A clean stop leaves no count behind; after a crash the entries expire by themselves.
+            await _presence.ForgetAsync(redis.GetDatabase()).WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            RedisLog.PresenceFailed(_logger, e);
         }
     }
 
@@ -112,7 +187,9 @@ internal sealed class RedisSseBroker : ISseBroker
         {
             // The listener is in place before SUBSCRIBE is confirmed, and the caller starts the
             // stream only after that: no event can fall between subscribing and streaming.
-            if (!_listeners.Add(channel, listener))
+            var first = _listeners.Add(channel, listener);
+            _presence.Changed(channel);
+            if (!first)
             {
                 return;
             }
@@ -129,6 +206,7 @@ internal sealed class RedisSseBroker : ISseBroker
                 // must find the channel unsubscribed and try again, and the multiplexer must not
                 // keep a queue that nobody reads (it records one before SUBSCRIBE is confirmed).
                 _listeners.Remove(channel, listener);
+                _presence.Changed(channel);
                 await ForgetChannelAsync(subscriber, channel);
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not confirm ({e.Message}).", e);
             }
@@ -155,7 +233,9 @@ internal sealed class RedisSseBroker : ISseBroker
         await _subscriptionGate.WaitAsync();
         try
         {
-            if (!_listeners.Remove(channel, listener) || !_subscriptions.Remove(channel, out var queue))
+            var last = _listeners.Remove(channel, listener);
+            _presence.Changed(channel);
+            if (!last || !_subscriptions.Remove(channel, out var queue))
             {
                 return;
             }
@@ -202,7 +282,8 @@ internal sealed class RedisSseBroker : ISseBroker
         }
 
         // Formatted once; every local listener writes these same bytes.
-        _listeners.Deliver(channel, SseEventFormatter.Format(message));
+        var delivered = _listeners.Deliver(channel, SseEventFormatter.FormatFrame(message, channel), out var refused);
+        _metrics?.EventFannedOut(delivered, refused);
     }
 
     private async Task<ConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
@@ -217,7 +298,15 @@ internal sealed class RedisSseBroker : ISseBroker
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(_configuration);
         redis.ConnectionFailed += (_, e) => RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint, e.FailureType.ToString(), e.Exception);
-        redis.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+        redis.ConnectionRestored += (_, e) =>
+        {
+            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                // Counted once per reconnect: the subscription connection comes back with it.
+                _metrics?.RedisReconnected();
+            }
+        };
         if (redis.IsConnected)
         {
             RedisLog.Connected(_logger, Endpoint);
@@ -236,11 +325,13 @@ internal sealed class RedisSseBroker : ISseBroker
         return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
     }
 
-    private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : IAsyncDisposable
+    private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : ISseSubscription
     {
         private int _disposed;
 
         public List<string> Channels { get; } = [];
+
+        public SseReplay Replay { get; set; } = SseReplay.None;
 
         public async ValueTask DisposeAsync()
         {

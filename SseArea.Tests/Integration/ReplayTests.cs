@@ -1,0 +1,228 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>Last-Event-ID replay end to end, on each broker, with history on.</summary>
+[TestFixture(BrokerKind.InMemory)]
+[TestFixture(BrokerKind.Redis)]
+[CancelAfter(60_000)]
+public sealed class ReplayTests(BrokerKind broker)
+{
+    private const int History = 200;
+
+    private SampleSiteFactory _site = null!;
+    private HttpClient _http = null!;
+    private ISsePublisher _publisher = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSiteAsync()
+    {
+        _site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = History.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _http = _site.CreateClient();
+        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSiteAsync()
+    {
+        _http.Dispose();
+        await _site.DisposeAsync();
+    }
+
+    [Test]
+    public async Task EveryEvent_CarriesAnId()
+    {
+        var channel = Unique("ids");
+        await using var stream = await Open(channel);
+
+        await _publisher.PublishAsync("one", channel: channel);
+        await _publisher.PublishAsync("two", channel: channel);
+        var first = IdOf(await stream.ReadEventAsync());
+        var second = IdOf(await stream.ReadEventAsync());
+
+        Assert.That(first, Is.Not.Empty);
+        Assert.That(second, Is.Not.EqualTo(first));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Reconnect_WithLastEventId_GetsTheMissedEventsInOrder_ThenLiveOnes(bool asHeader)
+    {
+        var channel = Unique("replay");
+        string seen;
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("one", channel: channel);
+            seen = IdOf(await first.ReadEventAsync());
+        }
+
+        await _publisher.PublishAsync("two", channel: channel);
+        await _publisher.PublishAsync("three", channel: channel);
+        await using var second = asHeader
+            ? await Open(channel, seen)
+            : await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={channel}&lastEventId={Uri.EscapeDataString(seen)}");
+        await _publisher.PublishAsync("four", channel: channel);
+
+        Assert.That(await DataOf(second, 3), Is.EqualTo(new[] { "two", "three", "four" }));
+    }
+
+    [Test]
+    public async Task Reconnect_WhilePublishing_GetsEveryEventOnce_InOrder()
+    {
+        var channel = Unique("busy");
+        string seen;
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("0", channel: channel);
+            seen = IdOf(await first.ReadEventAsync());
+        }
+
+        await _publisher.PublishAsync("1", channel: channel);
+        const int Count = 150;
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 2; i <= Count; i++)
+            {
+                await _publisher.PublishAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: channel);
+            }
+        });
+        await using var second = await Open(channel, seen);
+        await publishing;
+
+        var expected = Enumerable.Range(1, Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(await DataOf(second, Count), Is.EqualTo(expected), "no gap, no duplicate, in order");
+    }
+
+    [Test]
+    public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents()
+    {
+        var channel = Unique("unknown");
+        await _publisher.PublishAsync("before", channel: channel);
+        await using var stream = await Open(channel, "no-such-id");
+        await _publisher.PublishAsync("live", channel: channel);
+
+        var notice = await stream.ReadEventAsync();
+        Assert.That(notice, Does.StartWith($"event:sse-missed\ndata:{{\"channels\":[\"{channel}\"]}}\nid:"));
+        Assert.That(await DataOf(stream, 1), Is.EqualTo(new[] { "live" }));
+    }
+
+    [Test]
+    public async Task TooOldLastEventId_GetsTheMissedNotice_ThenLiveEvents()
+    {
+        var channel = Unique("old");
+        string seen;
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("first", channel: channel);
+            seen = IdOf(await first.ReadEventAsync());
+        }
+
+        for (var i = 0; i < History + 1; i++)
+        {
+            await _publisher.PublishAsync("filler", channel: channel);
+        }
+
+        await using var second = await Open(channel, seen);
+        await _publisher.PublishAsync("live", channel: channel);
+
+        Assert.That(await second.ReadEventAsync(), Does.StartWith("event:sse-missed\n"));
+        Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "live" }));
+    }
+
+    [Test]
+    public async Task SeveralChannels_IdHoldsEachChannelsPosition_AndReplayCoversEveryChannel()
+    {
+        var a = Unique("multi.a");
+        var b = Unique("multi.b");
+        await _publisher.PublishAsync("a0", channel: a);
+        string seen;
+        await using (var first = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}"))
+        {
+            await _publisher.PublishAsync("b1", channel: b);
+            var firstEvent = await first.ReadEventAsync();
+            seen = IdOf(firstEvent);
+            Assert.That(seen, Does.Contain(","), "one id per channel");
+        }
+
+        await _publisher.PublishAsync("a2", channel: a);
+        await _publisher.PublishAsync("b3", channel: b);
+        await _publisher.PublishAsync("a4", channel: a);
+        await using var second = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", seen));
+        await _publisher.PublishAsync("b5", channel: b);
+
+        var events = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            events.Add(await second.ReadEventAsync());
+        }
+
+        Assert.That(events.Select(e => e.Split('\n').First(l => l.StartsWith("data:", StringComparison.Ordinal))[5..]), Is.EqualTo(new[] { "a2", "b3", "a4", "b5" }), $"first id {seen}; events {string.Join(" | ", events)}");
+    }
+
+    [Test]
+    public async Task SeveralChannels_EachEventIsWrittenOnce()
+    {
+        var a = Unique("once.a");
+        var b = Unique("once.b");
+        await using var stream = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}&channel={a}");
+
+        await _publisher.PublishAsync("to a", channel: a);
+        await _publisher.PublishAsync("to b", channel: b);
+        await _publisher.PublishAsync("end", channel: a);
+
+        Assert.That(await DataOf(stream, 3), Is.EqualTo(new[] { "to a", "to b", "end" }));
+    }
+
+    [Test]
+    public async Task ExplicitId_IsTheEventsId_AndReplayResumesAfterIt()
+    {
+        var channel = Unique("explicit");
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("mine", id: "order-17", channel: channel);
+            Assert.That(IdOf(await first.ReadEventAsync()), Is.EqualTo("order-17"));
+        }
+
+        await _publisher.PublishAsync("next", channel: channel);
+        await using var second = await Open(channel, "order-17");
+
+        Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "next" }));
+    }
+
+    [TestCase("a\u0001b")]
+    public async Task InvalidLastEventId_Answers400WithTheReason(string id)
+    {
+        using var response = await _http.GetAsync($"/sse/stream?lastEventId={Uri.EscapeDataString(id)}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("control character"));
+    }
+
+    private static string Unique(string name) => $"{name}.{Guid.NewGuid():N}";
+
+    private static string IdOf(string eventText)
+        => eventText.Split('\n').Single(line => line.StartsWith("id:", StringComparison.Ordinal))[3..];
+
+    private static async Task<List<string>> DataOf(SseTestStream stream, int count)
+    {
+        var data = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var text = await stream.ReadEventAsync();
+            data.Add(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..])));
+        }
+
+        return data;
+    }
+
+    private Task<SseTestStream> Open(string channel, string? lastEventId = null)
+        => SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString(channel), h =>
+        {
+            if (lastEventId is not null)
+            {
+                h.Add("Last-Event-ID", lastEventId);
+            }
+        });
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using SseArea.Brokers;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>The in-memory broker's per-channel history: ids, the bounded ring, and what a reconnect gets.</summary>
+public sealed class InMemoryHistoryTests
+{
+    private static async Task<List<string>> PublishAsync(ISseBroker broker, string channel, params string[] data)
+    {
+        var ids = new List<string>();
+        var listener = new RecordingListener();
+        await using (await broker.SubscribeAsync([channel], listener, CancellationToken.None))
+        {
+            foreach (var item in data)
+            {
+                await broker.PublishAsync(channel, new SseMessage(item), CancellationToken.None);
+            }
+        }
+
+        foreach (var text in listener.Texts)
+        {
+            ids.Add(text.Split('\n').Single(l => l.StartsWith("id:", StringComparison.Ordinal))[3..]);
+        }
+
+        return ids;
+    }
+
+    private static IEnumerable<string> Data(SseReplay replay)
+        => replay.Frames.Select(f => Encoding.UTF8.GetString(f.Bytes.Span).Split('\n')[0]);
+
+    [Test]
+    public async Task Reconnect_AfterAnId_ReplaysTheEventsAfterIt()
+    {
+        await using var broker = new InMemorySseBroker(historyLength: 10);
+        var ids = await PublishAsync(broker, "news", "a", "b", "c");
+
+        await using var subscription = await broker.SubscribeAsync(["news"], new RecordingListener(), ids[0], CancellationToken.None);
+
+        Assert.That(Data(subscription.Replay), Is.EqualTo(new[] { "data:b", "data:c" }));
+        Assert.That(subscription.Replay.MissedChannels, Is.Empty);
+    }
+
+    [Test]
+    public async Task Reconnect_AfterAnIdPushedOutOfTheRing_IsMissed()
+    {
+        await using var broker = new InMemorySseBroker(historyLength: 2);
+        var ids = await PublishAsync(broker, "news", "a", "b", "c");
+
+        await using var subscription = await broker.SubscribeAsync(["news"], new RecordingListener(), ids[0], CancellationToken.None);
+
+        Assert.That(subscription.Replay.Frames, Is.Empty);
+        Assert.That(subscription.Replay.MissedChannels, Is.EqualTo(new[] { "news" }));
+        Assert.That(subscription.Replay.Cursor!["news"], Is.EqualTo(ids[2]), "the client resumes from the newest event");
+    }
+
+    [Test]
+    public async Task Reconnect_ToSeveralChannels_ReplaysInPublicationOrder()
+    {
+        await using var broker = new InMemorySseBroker(historyLength: 10);
+        var first = await PublishAsync(broker, "a", "a1");
+        await PublishAsync(broker, "b", "b2");
+        await PublishAsync(broker, "a", "a3");
+
+        // "a" seen up to a1, nothing seen on "b" (an empty entry).
+        await using var subscription = await broker.SubscribeAsync(["a", "b"], new RecordingListener(), first[0] + ",", CancellationToken.None);
+
+        Assert.That(Data(subscription.Replay), Is.EqualTo(new[] { "data:b2", "data:a3" }));
+    }
+
+    [Test]
+    public async Task HistoryOff_EventsHaveNoIdAndNothingIsReplayed()
+    {
+        await using var broker = new InMemorySseBroker();
+        var listener = new RecordingListener();
+        await using (await broker.SubscribeAsync(["news"], listener, null, CancellationToken.None))
+        {
+            await broker.PublishAsync("news", new SseMessage("a"), CancellationToken.None);
+        }
+
+        await using var subscription = await broker.SubscribeAsync(["news"], new RecordingListener(), "1", CancellationToken.None);
+
+        Assert.That(listener.Texts, Is.EqualTo(new[] { "data:a\n\n" }));
+        Assert.That(subscription.Replay, Is.SameAs(SseReplay.None));
+    }
+}

@@ -1,0 +1,163 @@
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using SseArea.Brokers;
+using SseArea.Streaming;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>Heartbeats and replay as one connection writes them, on a fake clock.</summary>
+[CancelAfter(10_000)]
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class SseConnectionHeartbeatTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly Pipe _pipe = new();
+    private string _received = string.Empty;
+
+    [Test]
+    public async Task Silence_OfTheInterval_SendsAHeartbeatComment(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], Interval, _time);
+        var start = _time.GetUtcNow();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await AdvanceUntilReceivedAsync(":heartbeat\n\n", cancellationToken);
+
+        Assert.That(_time.GetUtcNow() - start, Is.GreaterThanOrEqualTo(Interval), "not before the interval");
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task Event_ResetsTheHeartbeatTimer(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], Interval, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        connection.TryWrite(Encoding.UTF8.GetBytes("data:x\n\n"));
+        await ReadUntilAsync("data:x\n\n", cancellationToken);
+        var eventTime = _time.GetUtcNow();
+        await AdvanceUntilReceivedAsync("data:x\n\n:heartbeat\n\n", cancellationToken);
+
+        // Without the reset, the heartbeat would have come 5 s after the event (15 s after the start).
+        Assert.That(_time.GetUtcNow() - eventTime, Is.GreaterThanOrEqualTo(Interval));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task ZeroInterval_SendsNoHeartbeat(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        _time.Advance(TimeSpan.FromHours(1));
+        connection.TryWrite(Encoding.UTF8.GetBytes("data:only\n\n"));
+        await ReadUntilAsync("data:only\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("data:only\n\n"), "an hour of silence sent nothing");
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task ClientGone_TheNextHeartbeatEndsThePump(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], Interval, _time);
+        var pump = connection.PumpAsync(_pipe.Writer, cancellationToken);
+
+        await _pipe.Reader.CompleteAsync(); // the client went away
+
+        while (!pump.IsCompleted)
+        {
+            _time.Advance(Interval);
+            await Task.WhenAny(pump, Task.Delay(20, cancellationToken));
+        }
+
+        await pump; // ended by itself, without cancellation
+    }
+
+    [Test]
+    public async Task Replay_IsWrittenFirst_WithTheMissedNoticeBeforeIt(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        var replayed = SseEventFormatter.FormatFrame(new SseMessage("old", id: "7"), "news");
+        connection.SetReplay(new SseReplay([replayed], ["news"], new Dictionary<string, string?> { ["news"] = "6" }, mayOverlap: false));
+        connection.TryWrite(SseEventFormatter.FormatFrame(new SseMessage("live", id: "8"), "news"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("data:live\nid:8\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("event:sse-missed\ndata:{\"channels\":[\"news\"]}\nid:6\n\ndata:old\nid:7\n\ndata:live\nid:8\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task OverlappingLiveEvents_AreNotWrittenTwice(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(8, ["news"], TimeSpan.Zero, _time);
+        SseFrame Event(string id) => SseEventFormatter.FormatFrame(new SseMessage("e" + id, id: id), "news");
+        connection.SetReplay(new SseReplay([Event("1"), Event("2")], [], new Dictionary<string, string?> { ["news"] = "0" }, mayOverlap: true));
+        connection.TryWrite(Event("2"));
+        connection.TryWrite(Event("3"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("data:e3\nid:3\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("data:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task SeveralChannels_WriteOneIdPerChannel_AroundTheSharedFrame(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(8, ["a", "b,c"], TimeSpan.Zero, _time);
+        connection.SetReplay(new SseReplay([], [], new Dictionary<string, string?> { ["a"] = "5", ["b,c"] = null }, mayOverlap: false));
+        var shared = SseEventFormatter.FormatFrame(new SseMessage("x", type: "t", id: "9", retry: 100), "b,c");
+        connection.TryWrite(shared);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("event:t\ndata:x\nretry:100\nid:5,9\n\n"));
+        Assert.That(Encoding.UTF8.GetString(shared.Bytes.Span), Is.EqualTo("event:t\ndata:x\nid:9\nretry:100\n\n"), "the shared bytes are untouched");
+        Assert.That(SseCursor.Decode("5,9", 2), Is.EqualTo(new[] { "5", "9" }));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    private async Task AdvanceUntilReceivedAsync(string expected, CancellationToken cancellationToken)
+    {
+        // The pump arms its timer asynchronously: step the clock until the heartbeat shows up.
+        var reading = ReadUntilAsync(expected, cancellationToken);
+        while (!reading.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(reading, Task.Delay(10, cancellationToken));
+        }
+
+        await reading;
+    }
+
+    private async Task ReadUntilAsync(string expectedEnd, CancellationToken cancellationToken)
+    {
+        while (!_received.EndsWith(expectedEnd, StringComparison.Ordinal))
+        {
+            var read = await _pipe.Reader.ReadAsync(cancellationToken);
+            _received += Encoding.UTF8.GetString(read.Buffer);
+            _pipe.Reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using SseArea.Publishing;
+using SseArea.Streaming;
+using StackExchange.Redis;
+
+namespace SseArea.Brokers.Redis;
+
+/// <summary>
+/// The Redis side of replay: one capped Redis Stream per channel (key <c>sse:history:&lt;channel&gt;</c>),
+/// appended and published by one Lua script so that history order is delivery order.
+/// </summary>
+/// <remarks>
+/// An event without an id gets the stream's entry id (<c>1700000000000-0</c>); the published
+/// payload is the Flask-SSE JSON with that id in its <c>"id"</c> field, kept in the stream as the
+/// text before and after the id. An event with its publisher's id is kept whole, with that id as its key.
+/// </remarks>
+internal static class RedisHistory
+{
+    private const string IdPlaceholder = "\u0001SseArea.Id\u0001";
+
+    // KEYS[1] stream, KEYS[2] the sequence shared by all channels (it orders a replay across channels:
+    // entry ids of two streams can tie within a millisecond).
+    // ARGV: channel, max length, payload (or the text before the id), text after the id, explicit id.
+    private const string PublishScript = """
+        local n = redis.call('INCR', KEYS[2])
+        if ARGV[5] ~= '' then
+          local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'k', ARGV[5], 'p', ARGV[3])
+          return {id, redis.call('PUBLISH', ARGV[1], ARGV[3])}
+        end
+        local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'h', ARGV[3], 't', ARGV[4])
+        return {id, redis.call('PUBLISH', ARGV[1], ARGV[3] .. id .. ARGV[4])}
+        """;
+
+    // KEYS[1] stream; ARGV[1] the last id the client has ('' none), ARGV[2] 'tail' to read only the newest id.
+    // Answers {status, newest id, entries}: 'ok' with the entries after ARGV[1], or 'missed'.
+    private const string ReplayScript = """
+        local function key_of(entry)
+          local f = entry[2]
+          for i = 1, #f, 2 do if f[i] == 'k' then return f[i + 1] end end
+          return entry[1]
+        end
+        local function newest()
+          local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+          if #last == 0 then return '' end
+          return key_of(last[1])
+        end
+        if ARGV[2] == 'tail' then return {'ok', newest()} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          if ARGV[1] == '' then return {'ok', ''} end
+          return {'missed', ''}
+        end
+        local start
+        if ARGV[1] == '' then
+          local info = redis.call('XINFO', 'STREAM', KEYS[1])
+          local added, length
+          for i = 1, #info, 2 do
+            if info[i] == 'entries-added' then added = info[i + 1] elseif info[i] == 'length' then length = info[i + 1] end
+          end
+          if added ~= length then return {'missed', newest()} end
+          start = '-'
+        else
+          if string.match(ARGV[1], '^%d+%-%d+$') then
+            local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+            if #e == 1 and key_of(e[1]) == ARGV[1] then start = '(' .. ARGV[1] end
+          end
+          if not start then
+            local entries = redis.call('XREVRANGE', KEYS[1], '+', '-')
+            for i = 1, #entries do
+              if key_of(entries[i]) == ARGV[1] then start = '(' .. entries[i][1] break end
+            end
+          end
+          if not start then return {'missed', newest()} end
+        end
+        return {'ok', '', redis.call('XRANGE', KEYS[1], start, '+')}
+        """;
+
+    /// <summary>The key of the counter that numbers every event kept, across channels.</summary>
+    public static readonly RedisKey SequenceKey = "sse:sequence";
+
+    public static RedisKey StreamKey(string channel) => "sse:history:" + channel;
+
+    /// <summary>Appends the event to the channel's history and publishes it; returns the PUBLISH count.</summary>
+    public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength)
+    {
+        RedisValue head, tail = RedisValue.EmptyString, explicitId = RedisValue.EmptyString;
+        if (string.IsNullOrEmpty(message.Id))
+        {
+            var payload = FlaskSsePayload.Write(message with { Id = IdPlaceholder });
+            var text = System.Text.Encoding.UTF8.GetString(payload);
+            var at = text.LastIndexOf(PlaceholderJson, StringComparison.Ordinal);
+            head = text[..at];
+            tail = text[(at + PlaceholderJson.Length)..];
+        }
+        else
+        {
+            head = FlaskSsePayload.Write(message);
+            explicitId = message.Id;
+        }
+
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+            PublishScript,
+            [StreamKey(channel), SequenceKey],
+            [channel, historyLength, head, tail, explicitId]))!;
+        return (long)result[1];
+    }
+
+    /// <summary>
+    /// Reads what a client that saw <paramref name="lastEventId"/> missed on <paramref name="channels"/>
+    /// (or, when it is <see langword="null"/>, only where each channel stands).
+    /// </summary>
+    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, Action<string, string> invalidPayload)
+    {
+        if (lastEventId is null && channels.Count == 1)
+        {
+            return new SseReplay([], [], new Dictionary<string, string?>(), mayOverlap: false);
+        }
+
+        var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
+        var reads = new Task<RedisResult>[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            RedisValue[] args = lastEventId is null ? [string.Empty, "tail"]
+                : wanted is null ? ["\u0001unknown", "read"] // matches no entry: every channel is missed
+                : [wanted[i] ?? string.Empty, "read"];
+            reads[i] = database.ScriptEvaluateAsync(ReplayScript, [StreamKey(channels[i])], args);
+        }
+
+        await Task.WhenAll(reads);
+        var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var missed = new List<string>();
+        var entries = new List<(long Sequence, SseFrame Frame)>();
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var result = (RedisResult[])(await reads[i])!;
+            var status = (string?)result[0];
+            var newest = (string?)result[1];
+            if (lastEventId is null)
+            {
+                cursor[channel] = string.IsNullOrEmpty(newest) ? null : newest;
+                continue;
+            }
+
+            if (status == "missed")
+            {
+                missed.Add(channel);
+                cursor[channel] = string.IsNullOrEmpty(newest) ? null : newest;
+                continue;
+            }
+
+            cursor[channel] = wanted![i];
+            if (result.Length > 2)
+            {
+                foreach (var entry in (RedisResult[])result[2]!)
+                {
+                    if (ReadEntry(channel, (RedisResult[])entry!, invalidPayload) is { } read)
+                    {
+                        entries.Add(read);
+                    }
+                }
+            }
+        }
+
+        // Numbered by one counter at publication: merged by it, channels keep publication order.
+        var frames = entries.OrderBy(e => e.Sequence).Select(e => e.Frame).ToList();
+        return new SseReplay(frames, missed, cursor, mayOverlap: true);
+    }
+
+    /// <summary>The placeholder id as the JSON writer escapes it.</summary>
+    private static readonly string PlaceholderJson = EscapedPlaceholder();
+
+    private static string EscapedPlaceholder()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(FlaskSsePayload.Write(new SseMessage(string.Empty, id: IdPlaceholder)));
+        return json[(json.IndexOf("\"id\":\"", StringComparison.Ordinal) + 6)..^2];
+    }
+
+    private static (long, SseFrame)? ReadEntry(string channel, RedisResult[] entry, Action<string, string> invalidPayload)
+    {
+        var id = (string)entry[0]!;
+        var fields = (RedisResult[])entry[1]!;
+        string? payload = null, head = null, tail = null;
+        long sequence = 0;
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            switch ((string?)fields[i])
+            {
+                case "p": payload = (string?)fields[i + 1]; break;
+                case "h": head = (string?)fields[i + 1]; break;
+                case "t": tail = (string?)fields[i + 1]; break;
+                case "n": sequence = (long)fields[i + 1]; break;
+            }
+        }
+
+        payload ??= head + id + tail;
+        if (!FlaskSsePayload.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out var error))
+        {
+            invalidPayload(channel, error);
+            return null;
+        }
+
+        return (sequence, SseEventFormatter.FormatFrame(message, channel));
+    }
+}

@@ -1,0 +1,77 @@
+using SseArea.Streaming;
+
+namespace SseArea.Brokers;
+
+/// <summary>
+/// What a new subscription must send before live events: the events a reconnecting client missed
+/// (in order), the channels whose missed events are gone, and where the client stands on each channel.
+/// </summary>
+internal sealed class SseReplay(
+    IReadOnlyList<SseFrame> frames,
+    IReadOnlyList<string> missedChannels,
+    IReadOnlyDictionary<string, string?>? cursor,
+    bool mayOverlap)
+{
+    /// <summary>Nothing to replay and no history: live events only.</summary>
+    public static SseReplay None { get; } = new([], [], null, false);
+
+    /// <summary>The missed events, oldest first; written before any live event.</summary>
+    public IReadOnlyList<SseFrame> Frames { get; } = frames;
+
+    /// <summary>Channels whose missed events are no longer (or were never) in the history.</summary>
+    public IReadOnlyList<string> MissedChannels { get; } = missedChannels;
+
+    /// <summary>
+    /// Per channel, the id of the last event the client has once <see cref="Frames"/> and the
+    /// missed notice are written (<see langword="null"/>: none yet); <see langword="null"/> when history is off.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
+
+    /// <summary>
+    /// <see langword="true"/> when live events queued before the replay was read may repeat replayed
+    /// ones (Redis: the history is read after SUBSCRIBE, on another connection); the connection then
+    /// skips live events whose id it already replayed.
+    /// </summary>
+    public bool MayOverlap { get; } = mayOverlap;
+}
+
+/// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>
+internal interface ISseSubscription : IAsyncDisposable
+{
+    SseReplay Replay { get; }
+}
+
+/// <summary>The id a stream that follows several channels writes: one event id per channel, in the request's order.</summary>
+internal static class SseCursor
+{
+    /// <summary>Each channel's id escaped (so ',' separates) and joined; a channel with no id yet is empty.</summary>
+    public static string Encode(IReadOnlyList<string?> ids)
+        => string.Join(',', ids.Select(id => string.IsNullOrEmpty(id) ? string.Empty : Uri.EscapeDataString(id)));
+
+    /// <summary>
+    /// Splits <paramref name="lastEventId"/> into one id per channel (<see langword="null"/>: none seen);
+    /// a single-channel stream's id is the event id itself. <see langword="null"/> when it does not fit.
+    /// </summary>
+    public static string?[]? Decode(string lastEventId, int channelCount)
+    {
+        if (channelCount == 1)
+        {
+            return [lastEventId];
+        }
+
+        var parts = lastEventId.Split(',');
+        if (parts.Length != channelCount)
+        {
+            return null;
+        }
+
+        var ids = new string?[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            // A malformed escape stays as it is: such an id matches no event and is reported as missed.
+            ids[i] = parts[i].Length == 0 ? null : Uri.UnescapeDataString(parts[i]);
+        }
+
+        return ids;
+    }
+}
