@@ -20,6 +20,10 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly ListenerRegistry _listeners = new();
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
+    // The longest a SUBSCRIBE/UNSUBSCRIBE may hold the subscription gate. StackExchange.Redis times
+    // commands out by itself after AsyncTimeout; this bound makes sure that a command it never
+    // completes (seen once during CLIENT PAUSE) can not block every later subscriber.
+    private readonly TimeSpan _subscriptionTimeout;
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
     private readonly RedisPresence _presence;
     private readonly CancellationTokenSource _stopping = new();
@@ -43,6 +47,7 @@ internal sealed class RedisSseBroker : ISseBroker
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName ??= "SseArea";
         _configuration = configuration;
+        _subscriptionTimeout = TimeSpan.FromMilliseconds(2.0 * Math.Max(configuration.AsyncTimeout, 100));
         _logger = logger;
         Endpoint = RedisUrl.DescribeEndPoints(configuration);
         _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
@@ -198,7 +203,7 @@ internal sealed class RedisSseBroker : ISseBroker
             ChannelMessageQueue queue;
             try
             {
-                queue = await subscriber.SubscribeAsync(RedisChannel.Literal(channel));
+                queue = await subscriber.SubscribeAsync(RedisChannel.Literal(channel)).WaitAsync(_subscriptionTimeout, cancellationToken);
             }
             catch (Exception e)
             {
@@ -242,7 +247,7 @@ internal sealed class RedisSseBroker : ISseBroker
 
             try
             {
-                await queue.UnsubscribeAsync();
+                await queue.UnsubscribeAsync().WaitAsync(_subscriptionTimeout);
                 RedisLog.Unsubscribed(_logger, channel);
             }
             catch (Exception e) when (IsRedisFailure(e))
@@ -265,7 +270,7 @@ internal sealed class RedisSseBroker : ISseBroker
         try
         {
             // Drops every local handler of the channel; safe here, where this listener was its first.
-            await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
+            await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel)).WaitAsync(_subscriptionTimeout);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
