@@ -83,4 +83,51 @@ public sealed class InMemoryHistoryTests
         Assert.That(listener.Texts, Is.EqualTo(new[] { "data:a\n\n" }));
         Assert.That(subscription.Replay, Is.SameAs(SseReplay.None));
     }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task ConcurrentPublishesOnSeveralChannels_GiveEveryEventItsOwnIncreasingId()
+    {
+        await using var broker = new InMemorySseBroker(historyLength: 10);
+        var channels = Enumerable.Range(0, 4).Select(i => "race" + i).ToArray();
+        var listeners = channels.Select(_ => new IdListener()).ToArray();
+        for (var i = 0; i < channels.Length; i++)
+        {
+            await broker.SubscribeAsync([channels[i]], listeners[i], null, CancellationToken.None);
+        }
+
+        const int PerChannel = 50_000;
+        using var start = new Barrier(channels.Length);
+        await Task.WhenAll(channels.Select(channel => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            for (var n = 0; n < PerChannel; n++)
+            {
+                await broker.PublishAsync(channel, new SseMessage("x"), CancellationToken.None);
+            }
+        })));
+
+        var all = listeners.SelectMany(l => l.Ids).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(all, Has.Count.EqualTo(channels.Length * PerChannel));
+            Assert.That(all.Distinct().Count(), Is.EqualTo(all.Count), "no id is handed out twice");
+            foreach (var listener in listeners)
+            {
+                var ids = listener.Ids.Select(long.Parse).ToList();
+                Assert.That(ids, Is.Ordered.Ascending.And.Unique, "within a channel, ids grow in delivery order");
+            }
+        }
+    }
+
+    private sealed class IdListener : ISseListener
+    {
+        public List<string> Ids { get; } = [];
+
+        public bool TryWrite(SseArea.Streaming.SseFrame frame)
+        {
+            Ids.Add(frame.Id!);
+            return true;
+        }
+    }
 }

@@ -37,7 +37,8 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
             {
                 // Numbered, kept and delivered under the channel's lock: history order is delivery order,
                 // and a subscriber that joins reads the history and starts receiving at one instant.
-                var sequence = ++_sequence;
+                // The counter is shared by every channel (each under its own lock), hence Interlocked.
+                var sequence = Interlocked.Increment(ref _sequence);
                 if (string.IsNullOrEmpty(message.Id))
                 {
                     message = message with { Id = sequence.ToString(CultureInfo.InvariantCulture) };
