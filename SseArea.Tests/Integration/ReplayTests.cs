@@ -95,12 +95,16 @@ public sealed class ReplayTests(BrokerKind broker)
         Assert.That(await DataOf(second, Count), Is.EqualTo(expected), "no gap, no duplicate, in order");
     }
 
-    [Test]
-    public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents()
+    [TestCase("no-such-id")]
+    [TestCase("99999999999999999999999-0")] // shaped like a Redis entry id, but beyond 64 bits
+    [TestCase("18446744073709551616-18446744073709551616")]
+    [TestCase("1-99999999999999999999999")]
+    [TestCase("99999999999999999999999")]
+    public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents(string lastEventId)
     {
         var channel = Unique("unknown");
         await _publisher.PublishAsync("before", channel: channel);
-        await using var stream = await Open(channel, "no-such-id");
+        await using var stream = await Open(channel, lastEventId);
         await _publisher.PublishAsync("live", channel: channel);
 
         var notice = await stream.ReadEventAsync();

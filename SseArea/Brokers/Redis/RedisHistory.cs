@@ -30,7 +30,8 @@ internal static class RedisHistory
         return {id, redis.call('PUBLISH', ARGV[1], ARGV[3] .. id .. ARGV[4])}
         """;
 
-    // KEYS[1] stream; ARGV[1] the last id the client has ('' none), ARGV[2] 'tail' to read only the newest id.
+    // KEYS[1] stream; ARGV[1] the last id the client has ('' none), ARGV[2] 'tail' to read only the newest id,
+    // ARGV[3] 'entry' when ARGV[1] is shaped like a stream entry id (checked in .NET: two 64-bit numbers).
     // Answers {status, newest id, entries}: 'ok' with the entries after ARGV[1], or 'missed'.
     private const string ReplayScript = """
         local function key_of(entry)
@@ -58,9 +59,10 @@ internal static class RedisHistory
           if added ~= length then return {'missed', newest()} end
           start = '-'
         else
-          if string.match(ARGV[1], '^%d+%-%d+$') then
-            local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
-            if #e == 1 and key_of(e[1]) == ARGV[1] then start = '(' .. ARGV[1] end
+          if ARGV[3] == 'entry' then
+            -- pcall: an id Redis can not parse (a part beyond 64 bits) is simply not an entry id.
+            local e = redis.pcall('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+            if type(e) == 'table' and e.err == nil and #e == 1 and key_of(e[1]) == ARGV[1] then start = '(' .. ARGV[1] end
           end
           if not start then
             local entries = redis.call('XREVRANGE', KEYS[1], '+', '-')
@@ -118,9 +120,9 @@ internal static class RedisHistory
         var reads = new Task<RedisResult>[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
-            RedisValue[] args = lastEventId is null ? [string.Empty, "tail"]
-                : wanted is null ? ["\u0001unknown", "read"] // matches no entry: every channel is missed
-                : [wanted[i] ?? string.Empty, "read"];
+            RedisValue[] args = lastEventId is null ? [string.Empty, "tail", string.Empty]
+                : wanted is null ? ["\u0001unknown", "read", string.Empty] // matches no entry: every channel is missed
+                : [wanted[i] ?? string.Empty, "read", IsEntryId(wanted[i]) ? "entry" : string.Empty];
             reads[i] = database.ScriptEvaluateAsync(ReplayScript, [StreamKey(channels[i])], args);
         }
 
@@ -163,6 +165,25 @@ internal static class RedisHistory
         // Numbered by one counter at publication: merged by it, channels keep publication order.
         var frames = entries.OrderBy(e => e.Sequence).Select(e => e.Frame).ToList();
         return new SseReplay(frames, missed, cursor, mayOverlap: true);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="id"/> has the shape of a stream entry id Redis can read
+    /// (<c>&lt;ms&gt;-&lt;seq&gt;</c>, both 64-bit unsigned numbers); any other id is looked up as a publisher's id.
+    /// </summary>
+    internal static bool IsEntryId(string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return false;
+        }
+
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && IsNumber(id.AsSpan(0, dash)) && IsNumber(id.AsSpan(dash + 1));
+
+        static bool IsNumber(ReadOnlySpan<char> text)
+            => text.Length > 0 && !text.ContainsAnyExceptInRange('0', '9')
+                && ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 
     /// <summary>The placeholder id as the JSON writer escapes it.</summary>
