@@ -195,6 +195,25 @@ public sealed class ReplayTests(BrokerKind broker)
         Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "next" }));
     }
 
+    [Test]
+    public async Task RepeatedPublisherId_AfterAReconnect_IsStillDeliveredLive()
+    {
+        var channel = Unique("repeat");
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("seen", id: "order-16", channel: channel);
+            await first.ReadEventAsync();
+        }
+
+        await _publisher.PublishAsync("missed", id: "order-17", channel: channel);
+        await using var second = await Open(channel, "order-16");
+        await _publisher.PublishAsync("live-1", id: "order-18", channel: channel);
+        await _publisher.PublishAsync("live-2", id: "order-17", channel: channel);
+        await _publisher.PublishAsync("live-3", id: "order-19", channel: channel);
+
+        Assert.That(await DataOf(second, 4), Is.EqualTo(new[] { "missed", "live-1", "live-2", "live-3" }));
+    }
+
     [TestCase("a\u0001b")]
     public async Task InvalidLastEventId_Answers400WithTheReason(string id)
     {

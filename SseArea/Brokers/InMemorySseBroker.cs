@@ -98,7 +98,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         // One sequence across channels: the replay keeps the order the events were published in.
         replay.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var frames = replay.ConvertAll(entry => entry.Frame);
-        return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor, mayOverlap: false)));
+        return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor)));
     }
 
     public Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)

@@ -10,10 +10,10 @@ internal sealed class SseReplay(
     IReadOnlyList<SseFrame> frames,
     IReadOnlyList<string> missedChannels,
     IReadOnlyDictionary<string, string?>? cursor,
-    bool mayOverlap)
+    IReadOnlyList<SseFrame>? overlap = null)
 {
     /// <summary>Nothing to replay and no history: live events only.</summary>
-    public static SseReplay None { get; } = new([], [], null, false);
+    public static SseReplay None { get; } = new([], [], null);
 
     /// <summary>The missed events, oldest first; written before any live event.</summary>
     public IReadOnlyList<SseFrame> Frames { get; } = frames;
@@ -28,11 +28,12 @@ internal sealed class SseReplay(
     public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
 
     /// <summary>
-    /// <see langword="true"/> when live events queued before the replay was read may repeat replayed
-    /// ones (Redis: the history is read after SUBSCRIBE, on another connection); the connection then
-    /// skips live events whose id it already replayed.
+    /// The replayed frames that may also arrive live (Redis: the history is read after SUBSCRIBE, on
+    /// another connection), oldest first; per channel they are the newest replayed ones. The
+    /// connection skips a live frame equal to one of them (same id and bytes) until the first live
+    /// frame of the channel that is not. Empty when nothing can overlap (in memory).
     /// </summary>
-    public bool MayOverlap { get; } = mayOverlap;
+    public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
 }
 
 /// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>

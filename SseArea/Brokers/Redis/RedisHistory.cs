@@ -113,7 +113,7 @@ internal static class RedisHistory
     {
         if (lastEventId is null && channels.Count == 1)
         {
-            return new SseReplay([], [], new Dictionary<string, string?>(), mayOverlap: false);
+            return new SseReplay([], [], new Dictionary<string, string?>());
         }
 
         var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
@@ -164,7 +164,7 @@ internal static class RedisHistory
 
         // Numbered by one counter at publication: merged by it, channels keep publication order.
         var frames = entries.OrderBy(e => e.Sequence).Select(e => e.Frame).ToList();
-        return new SseReplay(frames, missed, cursor, mayOverlap: true);
+        return new SseReplay(frames, missed, cursor, overlap: frames);
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ internal sealed class RedisSseBroker : ISseBroker
             if (_historyLength > 0)
             {
                 // Read after SUBSCRIBE: an event published in between arrives both ways, and the
-                // connection skips the live copy (SseReplay.MayOverlap); none falls between the two.
+                // connection skips the live copy (SseReplay.Overlap); none falls between the two.
                 subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, cancellationToken);
             }
         }
