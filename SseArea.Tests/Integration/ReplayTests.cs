@@ -96,6 +96,8 @@ public sealed class ReplayTests(BrokerKind broker)
     }
 
     [TestCase("no-such-id")]
+    [TestCase("a\u0001b\tc")] // control characters browsers may send back (from a Python publisher's id, say)
+    [TestCase("x,y,z")]
     [TestCase("99999999999999999999999-0")] // shaped like a Redis entry id, but beyond 64 bits
     [TestCase("18446744073709551616-18446744073709551616")]
     [TestCase("1-99999999999999999999999")]
@@ -214,7 +216,21 @@ public sealed class ReplayTests(BrokerKind broker)
         Assert.That(await DataOf(second, 4), Is.EqualTo(new[] { "missed", "live-1", "live-2", "live-3" }));
     }
 
-    [TestCase("a\u0001b")]
+    [Test]
+    public async Task LongPositionOfSixteenChannels_IsNotRefused_ButResumedOrMissed()
+    {
+        var channels = Enumerable.Range(0, 16).Select(i => Unique("long" + i)).ToList();
+        var unknown = string.Join(',', Enumerable.Repeat(Uri.EscapeDataString(new string('é', 300)), 16));
+        Assert.That(unknown, Has.Length.GreaterThan(4096));
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c)), h => h.Add("Last-Event-ID", unknown));
+        await _publisher.PublishAsync("live", channel: channels[15]);
+
+        Assert.That(await stream.ReadEventAsync(), Does.StartWith("event:sse-missed\n"));
+        Assert.That(await DataOf(stream, 1), Is.EqualTo(new[] { "live" }));
+    }
+
+    [TestCase("a\nb")]
+    [TestCase("a\u0000b")]
     public async Task InvalidLastEventId_Answers400WithTheReason(string id)
     {
         using var response = await _http.GetAsync($"/sse/stream?lastEventId={Uri.EscapeDataString(id)}");

@@ -15,7 +15,7 @@ namespace SseArea.Brokers.Redis;
 /// </remarks>
 internal static class RedisHistory
 {
-    private const string IdPlaceholder = "\u0001SseArea.Id\u0001";
+    private const string IdPlaceholder = "SseArea.Id.Placeholder.9c41e7";
 
     // KEYS[1] stream, KEYS[2] the sequence shared by all channels (it orders a replay across channels:
     // entry ids of two streams can tie within a millisecond).
