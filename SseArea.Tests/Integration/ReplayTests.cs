@@ -217,6 +217,43 @@ public sealed class ReplayTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task ReconnectBeforeTheFirstEvent_WithThePositionSentAtTheStart_GetsWhatWasPublishedMeanwhile()
+    {
+        var channel = Unique("early");
+        await _publisher.PublishAsync("old", channel: channel);
+        string position;
+        await using (var first = await Open(channel))
+        {
+            var block = await FirstBlockAfterThePreambleAsync(first);
+            position = IdOf(block);
+            Assert.That(block, Is.EqualTo($"id:{position}\n\n"), "only an id: the browser records it and dispatches nothing");
+        }
+
+        await _publisher.PublishAsync("in the gap", channel: channel);
+        await using var second = await Open(channel, position);
+
+        Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "in the gap" }));
+    }
+
+    [Test]
+    public async Task ReconnectBeforeTheFirstEvent_OfAnEmptyChannel_GetsEverythingPublishedMeanwhile()
+    {
+        var channel = Unique("empty");
+        string position;
+        await using (var first = await Open(channel))
+        {
+            position = IdOf(await FirstBlockAfterThePreambleAsync(first));
+        }
+
+        Assert.That(position, Is.Not.Empty, "an empty id would clear the browser's");
+        await _publisher.PublishAsync("one", channel: channel);
+        await _publisher.PublishAsync("two", channel: channel);
+        await using var second = await Open(channel, position);
+
+        Assert.That(await DataOf(second, 2), Is.EqualTo(new[] { "one", "two" }));
+    }
+
+    [Test]
     public async Task LongPositionOfSixteenChannels_IsNotRefused_ButResumedOrMissed()
     {
         var channels = Enumerable.Range(0, 16).Select(i => Unique("long" + i)).ToList();
@@ -237,6 +274,13 @@ public sealed class ReplayTests(BrokerKind broker)
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("control character"));
+    }
+
+    private static async Task<string> FirstBlockAfterThePreambleAsync(SseTestStream stream)
+    {
+        var block = await stream.ReadBlockAsync();
+        Assert.That(block, Does.StartWith(":"), "the preamble comes first");
+        return await stream.ReadBlockAsync();
     }
 
     private static string Unique(string name) => $"{name}.{Guid.NewGuid():N}";

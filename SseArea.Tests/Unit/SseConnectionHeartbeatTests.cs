@@ -114,7 +114,7 @@ public sealed class SseConnectionHeartbeatTests
 
         await ReadUntilAsync("data:e3\nid:3\n\n", cancellationToken);
 
-        Assert.That(_received, Is.EqualTo("data:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
+        Assert.That(_received, Is.EqualTo("id:0\n\ndata:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
         await stop.CancelAsync();
         Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
     }
@@ -135,7 +135,7 @@ public sealed class SseConnectionHeartbeatTests
 
         await ReadUntilAsync("data:old\nid:order-17\n\n", cancellationToken, after: "new-3");
 
-        Assert.That(_received, Is.EqualTo("data:old\nid:order-17\n\ndata:new-1\nid:order-18\n\ndata:new-2\nid:order-17\n\ndata:new-3\nid:order-19\n\ndata:old\nid:order-17\n\n"));
+        Assert.That(_received, Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new-1\nid:order-18\n\ndata:new-2\nid:order-17\n\ndata:new-3\nid:order-19\n\ndata:old\nid:order-17\n\n"));
         await stop.CancelAsync();
         Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
     }
@@ -153,7 +153,54 @@ public sealed class SseConnectionHeartbeatTests
 
         await ReadUntilAsync("data:new\nid:order-17\n\n", cancellationToken);
 
-        Assert.That(_received, Is.EqualTo("data:old\nid:order-17\n\ndata:new\nid:order-17\n\n"));
+        Assert.That(_received, Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new\nid:order-17\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [TestCase("41", "id:41\n\n")]
+    [TestCase(null, "id:0-0\n\n")]
+    public async Task WithHistory_ThePositionIsWrittenFirst_BeforeAnyEvent(string? position, string expected, CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(new SseReplay([], [], new Dictionary<string, string?> { ["news"] = position }));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo(expected));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task MissedNotice_OfAnEmptyChannel_CarriesTheStartPosition_NotAnEmptyId(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(new SseReplay([], ["news"], new Dictionary<string, string?> { ["news"] = null }));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("event:sse-missed\ndata:{\"channels\":[\"news\"]}\nid:0-0\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task HistoryOff_NothingIsWrittenBeforeTheFirstEvent(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(SseReplay.None);
+        connection.TryWrite(SseEventFormatter.FormatFrame(new SseMessage("x"), "news"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("data:x\n\n"));
         await stop.CancelAsync();
         Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
     }
@@ -168,9 +215,9 @@ public sealed class SseConnectionHeartbeatTests
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
 
-        await ReadUntilAsync("\n\n", cancellationToken);
+        await ReadUntilAsync("id:5,9\n\n", cancellationToken);
 
-        Assert.That(_received, Is.EqualTo("event:t\ndata:x\nretry:100\nid:5,9\n\n"));
+        Assert.That(_received, Is.EqualTo("id:5,\n\nevent:t\ndata:x\nretry:100\nid:5,9\n\n"), "the position first, then the event");
         Assert.That(Encoding.UTF8.GetString(shared.Bytes.Span), Is.EqualTo("event:t\ndata:x\nid:9\nretry:100\n\n"), "the shared bytes are untouched");
         Assert.That(SseCursor.Decode("5,9", 2), Is.EqualTo(new[] { "5", "9" }));
         await stop.CancelAsync();

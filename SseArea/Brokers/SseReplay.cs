@@ -45,6 +45,13 @@ internal interface ISseSubscription : IAsyncDisposable
 /// <summary>The id a stream that follows several channels writes: one event id per channel, in the request's order.</summary>
 internal static class SseCursor
 {
+    /// <summary>
+    /// The position of a channel that had no event yet ("replay from the start"): what a single-channel
+    /// stream writes as its first <c>id:</c> then. Neither broker assigns it (Redis entry ids start at
+    /// <c>0-1</c>, the in-memory sequence at <c>1</c>).
+    /// </summary>
+    public const string Start = "0-0";
+
     /// <summary>Each channel's id escaped (so ',' separates) and joined; a channel with no id yet is empty.</summary>
     public static string Encode(IReadOnlyList<string?> ids)
         => string.Join(',', ids.Select(id => string.IsNullOrEmpty(id) ? string.Empty : Uri.EscapeDataString(id)));
@@ -57,7 +64,7 @@ internal static class SseCursor
     {
         if (channelCount == 1)
         {
-            return [lastEventId];
+            return [lastEventId == Start ? null : lastEventId];
         }
 
         var parts = lastEventId.Split(',');
@@ -70,7 +77,7 @@ internal static class SseCursor
         for (var i = 0; i < parts.Length; i++)
         {
             // A malformed escape stays as it is: such an id matches no event and is reported as missed.
-            ids[i] = parts[i].Length == 0 ? null : Uri.UnescapeDataString(parts[i]);
+            ids[i] = parts[i].Length == 0 || parts[i] == Start ? null : Uri.UnescapeDataString(parts[i]);
         }
 
         return ids;

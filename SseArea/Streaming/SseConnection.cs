@@ -179,12 +179,19 @@ internal sealed class SseConnection : ISseListener
         }
 
         var wrote = false;
+        var position = Position(replay);
         if (replay.MissedChannels.Count > 0)
         {
-            var id = _cursor is not null ? SseCursor.Encode(_cursor)
-                : replay.Cursor?.GetValueOrDefault(replay.MissedChannels[0]) ?? string.Empty;
-            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{id}\n\n";
+            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{position}\n\n";
             output.Write(Encoding.UTF8.GetBytes(text));
+            wrote = true;
+        }
+        else if (position is not null)
+        {
+            // With history on, the client knows its position from the start: a block with only an id
+            // line sets the browser's lastEventId without dispatching an event, so a reconnect before
+            // the first event still sends Last-Event-ID and gets what was published meanwhile.
+            output.Write(Encoding.UTF8.GetBytes($"id:{position}\n\n"));
             wrote = true;
         }
 
@@ -205,6 +212,21 @@ internal sealed class SseConnection : ISseListener
         }
 
         return wrote;
+    }
+
+    /// <summary>
+    /// Where the client stands before the replay, as the <c>id:</c> to write (a channel with no event
+    /// yet is <see cref="SseCursor.Start"/>, never empty: an empty id clears the browser's); <see langword="null"/> when history is off.
+    /// </summary>
+    private string? Position(SseReplay replay)
+    {
+        if (_cursor is not null)
+        {
+            return SseCursor.Encode(_cursor);
+        }
+
+        var channel = _channels.Count == 1 ? _channels[0] : replay.MissedChannels.Count > 0 ? replay.MissedChannels[0] : null;
+        return replay.Cursor is { } cursor && channel is not null ? cursor.GetValueOrDefault(channel) ?? SseCursor.Start : null;
     }
 
     /// <summary>
