@@ -79,6 +79,17 @@ public sealed class RedisHistoryTests
         }
     }
 
+    [Test]
+    public async Task EachPublish_SetsTheHistoryToExpireADayLater()
+    {
+        var channel = Unique("expiry");
+        await PublishAsync(channel, "x");
+
+        var lifetime = await _database.KeyTimeToLiveAsync(RedisHistory.StreamKey(channel));
+
+        Assert.That(lifetime, Is.Not.Null.And.GreaterThan(TimeSpan.FromHours(23)).And.LessThanOrEqualTo(TimeSpan.FromHours(24)));
+    }
+
     private async Task<string> PublishAsync(string channel, string data, string? id = null)
     {
         await RedisHistory.PublishAsync(_database, channel, new SseMessage(data, id: id), History);

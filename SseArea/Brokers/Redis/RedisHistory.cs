@@ -20,15 +20,24 @@ internal static class RedisHistory
     // KEYS[1] stream, KEYS[2] the sequence shared by all channels (it orders a replay across channels:
     // entry ids of two streams can tie within a millisecond).
     // ARGV: channel, max length, payload (or the text before the id), text after the id, explicit id.
+    // ARGV[6]: how long the stream outlives its last publish, in milliseconds (PEXPIRE).
     private const string PublishScript = """
         local n = redis.call('INCR', KEYS[2])
         if ARGV[5] ~= '' then
           local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'k', ARGV[5], 'p', ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], ARGV[6])
           return {id, redis.call('PUBLISH', ARGV[1], ARGV[3])}
         end
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'h', ARGV[3], 't', ARGV[4])
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
         return {id, redis.call('PUBLISH', ARGV[1], ARGV[3] .. id .. ARGV[4])}
         """;
+
+    /// <summary>
+    /// How long a channel's history outlives its last publish: a channel nobody publishes to for a
+    /// day leaves nothing in Redis (a client reconnecting after that gets sse-missed).
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     // KEYS[1] stream. Answers {entry id, key} of the newest entry, or {'', ''} when there is none.
     private const string NewestScript = """
@@ -112,7 +121,7 @@ internal static class RedisHistory
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(
             PublishScript,
             [StreamKey(channel), SequenceKey],
-            [channel, historyLength, head, tail, explicitId]))!;
+            [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds]))!;
         return (long)result[1];
     }
 
