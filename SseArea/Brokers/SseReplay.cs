@@ -34,6 +34,37 @@ internal sealed class SseReplay(
     /// frame of the channel that is not. Empty when nothing can overlap (in memory).
     /// </summary>
     public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
+
+    /// <summary>
+    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips
+    /// them: each channel that had events to replay is reported missed (the client reloads its state),
+    /// at the position of its last skipped event. Frames that may also arrive live are still written,
+    /// so that their live copies are recognised and no position goes back.
+    /// </summary>
+    public SseReplay Bounded(int maxFrames)
+    {
+        if (Frames.Count <= maxFrames || Cursor is null)
+        {
+            return this;
+        }
+
+        var overlapping = new HashSet<SseFrame>(Overlap, ReferenceEqualityComparer.Instance);
+        var cursor = new Dictionary<string, string?>(Cursor, StringComparer.Ordinal);
+        var missed = new List<string>(MissedChannels);
+        foreach (var frame in Frames)
+        {
+            if (frame.Channel is { } channel && !overlapping.Contains(frame))
+            {
+                cursor[channel] = frame.Id;
+                if (!missed.Contains(channel, StringComparer.Ordinal))
+                {
+                    missed.Add(channel);
+                }
+            }
+        }
+
+        return new SseReplay([.. Frames.Where(overlapping.Contains)], missed, cursor, Overlap);
+    }
 }
 
 /// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>
