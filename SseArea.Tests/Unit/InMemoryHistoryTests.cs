@@ -152,7 +152,7 @@ public sealed class InMemoryHistoryTests
     public async Task SubscribeRacingTheFirstPublish_GetsTheEventLive_OrHasItInItsPosition()
     {
         await using var broker = new InMemorySseBroker(historyLength: 10);
-        for (var i = 0; i < 2000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             var channel = "race." + i;
             var listener = new IdListener();
