@@ -34,7 +34,7 @@ public sealed record SseMessage
     /// <summary>Creates an event whose data is the given text.</summary>
     /// <param name="data">The event's data, sent as it is (line breaks become several <c>data:</c> lines).</param>
     /// <param name="type">The event type (<c>event:</c> field); <see langword="null"/> for the browser's default <c>message</c>.</param>
-    /// <param name="id">The event id (<c>id:</c> field); must not hold CR, LF or NUL.</param>
+    /// <param name="id">The event id (<c>id:</c> field); see <see cref="Id"/> for what it may hold.</param>
     /// <param name="retry">The reconnection time in milliseconds the browser should use (<c>retry:</c> field).</param>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="type"/> or <paramref name="id"/> would forge another field.</exception>
@@ -45,6 +45,12 @@ public sealed record SseMessage
         Type = type;
         Id = id;
         Retry = retry;
+    }
+
+    private SseMessage(string data, string? type, int? retry, string? payloadId)
+        : this(data, type, id: null, retry)
+    {
+        _id = payloadId;
     }
 
     /// <summary>
@@ -80,16 +86,26 @@ public sealed record SseMessage
         }
     }
 
-    /// <summary>The event id, sent as <c>id:</c>; <see langword="null"/> or empty sends none.</summary>
-    /// <exception cref="ArgumentException">The value holds CR, LF or NUL (browsers ignore ids with NUL).</exception>
+    /// <summary>The longest <see cref="Id"/> accepted, in UTF-16 code units.</summary>
+    public const int MaxIdLength = 1024;
+
+    /// <summary>
+    /// The event id, sent as <c>id:</c>; <see langword="null"/> or empty sends none. Browsers send it
+    /// back in <c>Last-Event-ID</c> when they reconnect, so it holds no control character, is valid
+    /// UTF-16 (no unpaired surrogate) and is at most <see cref="MaxIdLength"/> characters long.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The value holds CR, LF or NUL (browsers ignore ids with NUL) or another control character,
+    /// an unpaired surrogate, or is longer than <see cref="MaxIdLength"/>.
+    /// </exception>
     public string? Id
     {
         get => _id;
         init
         {
-            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            if (value is not null && CheckId(value) is { } reason)
             {
-                throw new ArgumentException("An event id must not contain CR, LF or NUL.", "id");
+                throw new ArgumentException(reason, "id");
             }
 
             _id = value;
@@ -110,6 +126,54 @@ public sealed record SseMessage
 
             _retry = value;
         }
+    }
+
+    /// <summary>
+    /// An event read from a Flask-SSE payload (written by any publisher, Python included): its id is
+    /// only refused for CR, LF or NUL, as before, so what other publishers send keeps flowing unchanged.
+    /// </summary>
+    internal static SseMessage FromPayload(string data, bool isJson, string? type, string? id, int? retry)
+    {
+        if (id is not null && id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        {
+            throw new ArgumentException("An event id must not contain CR, LF or NUL.", nameof(id));
+        }
+
+        return new SseMessage(data, type, retry, payloadId: id) { IsJson = isJson };
+    }
+
+    /// <summary>Why <paramref name="id"/> can not be an event id, or <see langword="null"/>.</summary>
+    private static string? CheckId(string id)
+    {
+        if (id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        {
+            return "An event id must not contain CR, LF or NUL.";
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            return $"An event id is at most {MaxIdLength} characters long (this one has {id.Length}).";
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsControl(c))
+            {
+                return $"An event id must not contain control characters (U+{(int)c:X4} at position {i}): browsers send it back in Last-Event-ID.";
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"An event id must be valid UTF-16 (an unpaired surrogate at position {i}).";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

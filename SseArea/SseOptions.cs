@@ -40,7 +40,7 @@ public sealed class SseOptions
     /// <summary>
     /// How many events may wait for one slow client. When a client falls further behind, its
     /// stream is closed (the browser reconnects) instead of letting the server's memory grow.
-    /// Default 1024.
+    /// A reconnect whose replay is longer gets <c>sse-missed</c> instead of the events. Default 1024.
     /// </summary>
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
 
@@ -63,7 +63,9 @@ public sealed class SseOptions
 
     /// <summary>
     /// How many events the broker keeps per channel so that a client reconnecting with
-    /// <c>Last-Event-ID</c> gets the ones it missed. When above 0, every event carries an id.
+    /// <c>Last-Event-ID</c> gets the ones it missed. When above 0, every event carries an id, and
+    /// each stream first writes its position (an <c>id:</c> line alone). On Redis it needs Redis 7
+    /// or later, and a channel's history expires a day after its last publish.
     /// Default 0 (off: events go out exactly as Flask-SSE writes them, without ids of their own).
     /// </summary>
     public int HistoryLength { get; set; }

@@ -47,18 +47,31 @@ internal sealed class SseTestStream : IAsyncDisposable
         return new SseTestStream(response, await response.Content.ReadAsStreamAsync(deadline.Token));
     }
 
-    /// <summary>The next event's full text, up to and including its blank line; comment-only blocks are skipped.</summary>
+    /// <summary>
+    /// The next event's full text, up to and including its blank line. Blocks a browser dispatches
+    /// no event for are skipped: comments, and a block with only an <c>id:</c> (its id is kept in <see cref="LastEventId"/>).
+    /// </summary>
     public async Task<string> ReadEventAsync(TimeSpan? timeout = null)
     {
         while (true)
         {
             var block = await ReadBlockAsync(timeout);
-            if (block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Any(line => !line.StartsWith(':')))
+            var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith(':')).ToList();
+            if (lines.Count > 0 && lines.TrueForAll(line => line.StartsWith("id:", StringComparison.Ordinal)))
+            {
+                LastEventId = lines[^1][3..];
+                continue;
+            }
+
+            if (lines.Count > 0)
             {
                 return block;
             }
         }
     }
+
+    /// <summary>The id of the last id-only block <see cref="ReadEventAsync"/> skipped, as a browser records it.</summary>
+    public string? LastEventId { get; private set; }
 
     /// <summary>The next block of lines ending with a blank line, comments included.</summary>
     public async Task<string> ReadBlockAsync(TimeSpan? timeout = null)

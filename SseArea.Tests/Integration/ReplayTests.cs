@@ -95,12 +95,18 @@ public sealed class ReplayTests(BrokerKind broker)
         Assert.That(await DataOf(second, Count), Is.EqualTo(expected), "no gap, no duplicate, in order");
     }
 
-    [Test]
-    public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents()
+    [TestCase("no-such-id")]
+    [TestCase("a\u0001b\tc")] // control characters browsers may send back (from a Python publisher's id, say)
+    [TestCase("x,y,z")]
+    [TestCase("99999999999999999999999-0")] // shaped like a Redis entry id, but beyond 64 bits
+    [TestCase("18446744073709551616-18446744073709551616")]
+    [TestCase("1-99999999999999999999999")]
+    [TestCase("99999999999999999999999")]
+    public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents(string lastEventId)
     {
         var channel = Unique("unknown");
         await _publisher.PublishAsync("before", channel: channel);
-        await using var stream = await Open(channel, "no-such-id");
+        await using var stream = await Open(channel, lastEventId);
         await _publisher.PublishAsync("live", channel: channel);
 
         var notice = await stream.ReadEventAsync();
@@ -191,13 +197,90 @@ public sealed class ReplayTests(BrokerKind broker)
         Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "next" }));
     }
 
-    [TestCase("a\u0001b")]
+    [Test]
+    public async Task RepeatedPublisherId_AfterAReconnect_IsStillDeliveredLive()
+    {
+        var channel = Unique("repeat");
+        await using (var first = await Open(channel))
+        {
+            await _publisher.PublishAsync("seen", id: "order-16", channel: channel);
+            await first.ReadEventAsync();
+        }
+
+        await _publisher.PublishAsync("missed", id: "order-17", channel: channel);
+        await using var second = await Open(channel, "order-16");
+        await _publisher.PublishAsync("live-1", id: "order-18", channel: channel);
+        await _publisher.PublishAsync("live-2", id: "order-17", channel: channel);
+        await _publisher.PublishAsync("live-3", id: "order-19", channel: channel);
+
+        Assert.That(await DataOf(second, 4), Is.EqualTo(new[] { "missed", "live-1", "live-2", "live-3" }));
+    }
+
+    [Test]
+    public async Task ReconnectBeforeTheFirstEvent_WithThePositionSentAtTheStart_GetsWhatWasPublishedMeanwhile()
+    {
+        var channel = Unique("early");
+        await _publisher.PublishAsync("old", channel: channel);
+        string position;
+        await using (var first = await Open(channel))
+        {
+            var block = await FirstBlockAfterThePreambleAsync(first);
+            position = IdOf(block);
+            Assert.That(block, Is.EqualTo($"id:{position}\n\n"), "only an id: the browser records it and dispatches nothing");
+        }
+
+        await _publisher.PublishAsync("in the gap", channel: channel);
+        await using var second = await Open(channel, position);
+
+        Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "in the gap" }));
+    }
+
+    [Test]
+    public async Task ReconnectBeforeTheFirstEvent_OfAnEmptyChannel_GetsEverythingPublishedMeanwhile()
+    {
+        var channel = Unique("empty");
+        string position;
+        await using (var first = await Open(channel))
+        {
+            position = IdOf(await FirstBlockAfterThePreambleAsync(first));
+        }
+
+        Assert.That(position, Is.Not.Empty, "an empty id would clear the browser's");
+        await _publisher.PublishAsync("one", channel: channel);
+        await _publisher.PublishAsync("two", channel: channel);
+        await using var second = await Open(channel, position);
+
+        Assert.That(await DataOf(second, 2), Is.EqualTo(new[] { "one", "two" }));
+    }
+
+    [Test]
+    public async Task LongPositionOfSixteenChannels_IsNotRefused_ButResumedOrMissed()
+    {
+        var channels = Enumerable.Range(0, 16).Select(i => Unique("long" + i)).ToList();
+        var unknown = string.Join(',', Enumerable.Repeat(Uri.EscapeDataString(new string('é', 300)), 16));
+        Assert.That(unknown, Has.Length.GreaterThan(4096));
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c)), h => h.Add("Last-Event-ID", unknown));
+        await _publisher.PublishAsync("live", channel: channels[15]);
+
+        Assert.That(await stream.ReadEventAsync(), Does.StartWith("event:sse-missed\n"));
+        Assert.That(await DataOf(stream, 1), Is.EqualTo(new[] { "live" }));
+    }
+
+    [TestCase("a\nb")]
+    [TestCase("a\u0000b")]
     public async Task InvalidLastEventId_Answers400WithTheReason(string id)
     {
         using var response = await _http.GetAsync($"/sse/stream?lastEventId={Uri.EscapeDataString(id)}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("control character"));
+    }
+
+    private static async Task<string> FirstBlockAfterThePreambleAsync(SseTestStream stream)
+    {
+        var block = await stream.ReadBlockAsync();
+        Assert.That(block, Does.StartWith(":"), "the preamble comes first");
+        return await stream.ReadBlockAsync();
     }
 
     private static string Unique(string name) => $"{name}.{Guid.NewGuid():N}";

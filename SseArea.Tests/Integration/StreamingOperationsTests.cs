@@ -156,6 +156,44 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task ReplayLongerThanTheQueue_IsSkippedForTheMissedNotice_AtTheNewestPosition()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "50", ["Sse:MaxQueuedEventsPerConnection"] = "5" });
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channel = "long-replay." + Guid.NewGuid().ToString("N");
+        await publisher.PublishAsync("seen", id: "e0", channel: channel);
+        for (var i = 1; i <= 6; i++)
+        {
+            await publisher.PublishAsync("missed", id: "e" + i, channel: channel);
+        }
+
+        await using var stream = await SseTestStream.OpenAsync(http, $"/sse/stream?channel={channel}&lastEventId=e0");
+        await publisher.PublishAsync("live", id: "e7", channel: channel);
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo($"event:sse-missed\ndata:{{\"channels\":[\"{channel}\"]}}\nid:e6\n\n"));
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:live\nid:e7\n\n"));
+    }
+
+    [Test]
+    public async Task ReplayWithinTheQueue_IsWritten()
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "50", ["Sse:MaxQueuedEventsPerConnection"] = "5" });
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channel = "short-replay." + Guid.NewGuid().ToString("N");
+        await publisher.PublishAsync("seen", id: "e0", channel: channel);
+        for (var i = 1; i <= 5; i++)
+        {
+            await publisher.PublishAsync("missed", id: "e" + i, channel: channel);
+        }
+
+        await using var stream = await SseTestStream.OpenAsync(http, $"/sse/stream?channel={channel}&lastEventId=e0");
+
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:missed\nid:e1\n\n"));
+    }
+
+    [Test]
     public async Task HealthCheck_Sse_IsRegisteredAndHealthyWhileTheBrokerWorks()
     {
         await using var site = await SampleSiteFactory.CreateAsync(broker);

@@ -89,7 +89,7 @@ public sealed class SseConnectionHeartbeatTests
     {
         var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
         var replayed = SseEventFormatter.FormatFrame(new SseMessage("old", id: "7"), "news");
-        connection.SetReplay(new SseReplay([replayed], ["news"], new Dictionary<string, string?> { ["news"] = "6" }, mayOverlap: false));
+        connection.SetReplay(new SseReplay([replayed], ["news"], new Dictionary<string, string?> { ["news"] = "6" }));
         connection.TryWrite(SseEventFormatter.FormatFrame(new SseMessage("live", id: "8"), "news"));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
@@ -106,7 +106,7 @@ public sealed class SseConnectionHeartbeatTests
     {
         var connection = new SseConnection(8, ["news"], TimeSpan.Zero, _time);
         SseFrame Event(string id) => SseEventFormatter.FormatFrame(new SseMessage("e" + id, id: id), "news");
-        connection.SetReplay(new SseReplay([Event("1"), Event("2")], [], new Dictionary<string, string?> { ["news"] = "0" }, mayOverlap: true));
+        connection.SetReplay(new SseReplay([Event("1"), Event("2")], [], new Dictionary<string, string?> { ["news"] = "0" }, overlap: [Event("1"), Event("2")]));
         connection.TryWrite(Event("2"));
         connection.TryWrite(Event("3"));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -114,7 +114,93 @@ public sealed class SseConnectionHeartbeatTests
 
         await ReadUntilAsync("data:e3\nid:3\n\n", cancellationToken);
 
-        Assert.That(_received, Is.EqualTo("data:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
+        Assert.That(_received, Is.EqualTo("id:0\n\ndata:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task OverlapCheck_EndsAtTheFirstLiveEventNotReplayed_SoARepeatedPublisherIdIsStillDelivered(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(8, ["news"], TimeSpan.Zero, _time);
+        SseFrame Event(string data, string id) => SseEventFormatter.FormatFrame(new SseMessage(data, id: id), "news");
+        var replayed = Event("old", "order-17");
+        connection.SetReplay(new SseReplay([replayed], [], new Dictionary<string, string?> { ["news"] = null }, overlap: [replayed]));
+        connection.TryWrite(Event("new-1", "order-18"));
+        connection.TryWrite(Event("new-2", "order-17"));
+        connection.TryWrite(Event("new-3", "order-19"));
+        connection.TryWrite(Event("old", "order-17")); // the same event again: no longer checked either
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("data:old\nid:order-17\n\n", cancellationToken, after: "new-3");
+
+        Assert.That(_received, Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new-1\nid:order-18\n\ndata:new-2\nid:order-17\n\ndata:new-3\nid:order-19\n\ndata:old\nid:order-17\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task OverlapCheck_ALiveEventWithAReplayedIdButOtherData_IsWritten(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(8, ["news"], TimeSpan.Zero, _time);
+        SseFrame Event(string data, string id) => SseEventFormatter.FormatFrame(new SseMessage(data, id: id), "news");
+        var replayed = Event("old", "order-17");
+        connection.SetReplay(new SseReplay([replayed], [], new Dictionary<string, string?> { ["news"] = null }, overlap: [replayed]));
+        connection.TryWrite(Event("new", "order-17"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("data:new\nid:order-17\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new\nid:order-17\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [TestCase("41", "id:41\n\n")]
+    [TestCase(null, "id:0-0\n\n")]
+    public async Task WithHistory_ThePositionIsWrittenFirst_BeforeAnyEvent(string? position, string expected, CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(new SseReplay([], [], new Dictionary<string, string?> { ["news"] = position }));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo(expected));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task MissedNotice_OfAnEmptyChannel_CarriesTheStartPosition_NotAnEmptyId(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(new SseReplay([], ["news"], new Dictionary<string, string?> { ["news"] = null }));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("event:sse-missed\ndata:{\"channels\":[\"news\"]}\nid:0-0\n\n"));
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task HistoryOff_NothingIsWrittenBeforeTheFirstEvent(CancellationToken cancellationToken)
+    {
+        var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);
+        connection.SetReplay(SseReplay.None);
+        connection.TryWrite(SseEventFormatter.FormatFrame(new SseMessage("x"), "news"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await ReadUntilAsync("\n\n", cancellationToken);
+
+        Assert.That(_received, Is.EqualTo("data:x\n\n"));
         await stop.CancelAsync();
         Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
     }
@@ -123,15 +209,15 @@ public sealed class SseConnectionHeartbeatTests
     public async Task SeveralChannels_WriteOneIdPerChannel_AroundTheSharedFrame(CancellationToken cancellationToken)
     {
         var connection = new SseConnection(8, ["a", "b,c"], TimeSpan.Zero, _time);
-        connection.SetReplay(new SseReplay([], [], new Dictionary<string, string?> { ["a"] = "5", ["b,c"] = null }, mayOverlap: false));
+        connection.SetReplay(new SseReplay([], [], new Dictionary<string, string?> { ["a"] = "5", ["b,c"] = null }));
         var shared = SseEventFormatter.FormatFrame(new SseMessage("x", type: "t", id: "9", retry: 100), "b,c");
         connection.TryWrite(shared);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
 
-        await ReadUntilAsync("\n\n", cancellationToken);
+        await ReadUntilAsync("id:5,9\n\n", cancellationToken);
 
-        Assert.That(_received, Is.EqualTo("event:t\ndata:x\nretry:100\nid:5,9\n\n"));
+        Assert.That(_received, Is.EqualTo("id:5,\n\nevent:t\ndata:x\nretry:100\nid:5,9\n\n"), "the position first, then the event");
         Assert.That(Encoding.UTF8.GetString(shared.Bytes.Span), Is.EqualTo("event:t\ndata:x\nid:9\nretry:100\n\n"), "the shared bytes are untouched");
         Assert.That(SseCursor.Decode("5,9", 2), Is.EqualTo(new[] { "5", "9" }));
         await stop.CancelAsync();
@@ -151,9 +237,9 @@ public sealed class SseConnectionHeartbeatTests
         await reading;
     }
 
-    private async Task ReadUntilAsync(string expectedEnd, CancellationToken cancellationToken)
+    private async Task ReadUntilAsync(string expectedEnd, CancellationToken cancellationToken, string? after = null)
     {
-        while (!_received.EndsWith(expectedEnd, StringComparison.Ordinal))
+        while (!_received.EndsWith(expectedEnd, StringComparison.Ordinal) || (after is not null && !_received.Contains(after, StringComparison.Ordinal)))
         {
             var read = await _pipe.Reader.ReadAsync(cancellationToken);
             _received += Encoding.UTF8.GetString(read.Buffer);

@@ -128,6 +128,44 @@ public sealed class SseMessageTests
         Assert.That(() => new SseMessage("x", id: id), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("id"));
     }
 
+    [TestCase("a\tb")]
+    [TestCase("a\u0001b")]
+    [TestCase("a\u007Fb")]
+    [TestCase("a\u0085b")]
+    public void Constructor_WithAnIdBrowsersCanNotSendBack_ThrowsArgumentExceptionNamingId(string id)
+    {
+        Assert.That(() => new SseMessage("x", id: id), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("id"));
+    }
+
+    [TestCase(0xD800, "b")]
+    [TestCase(0xDC00, "")]
+    public void Constructor_WithAnUnpairedSurrogateInId_ThrowsArgumentExceptionNamingId(int surrogate, string after)
+    {
+        // Built here: an attribute can not hold an unpaired surrogate.
+        var id = "a" + (char)surrogate + after;
+
+        Assert.That(() => new SseMessage("x", id: id), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("id"));
+    }
+
+    [Test]
+    public void Constructor_WithAnIdLongerThanMaxIdLength_ThrowsArgumentExceptionNamingId()
+    {
+        Assert.That(new SseMessage("x", id: new string('1', SseMessage.MaxIdLength)).Id, Has.Length.EqualTo(SseMessage.MaxIdLength));
+        Assert.That(() => new SseMessage("x", id: new string('1', SseMessage.MaxIdLength + 1)), Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("id").And.Message.Contains("at most 1024"));
+    }
+
+    [Test]
+    public void Constructor_WithAnEmojiInId_IsAccepted()
+    {
+        Assert.That(new SseMessage("x", id: "a😀b").Id, Is.EqualTo("a😀b"));
+    }
+
+    [Test]
+    public void FromJson_OfAPayloadWhoseIdHoldsATab_KeepsItAsOtherPublishersSentIt()
+    {
+        Assert.That(SseMessage.FromJson("{\"data\": \"x\", \"id\": \"a\\tb\"}").ToString(), Is.EqualTo("data:x\nid:a\tb\n\n"));
+    }
+
     [Test]
     public void Constructor_WithNulInType_IsAccepted()
     {

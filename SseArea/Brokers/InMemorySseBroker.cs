@@ -10,10 +10,17 @@ namespace SseArea.Brokers;
 /// channel keeps its last events in a bounded ring; an event's id is then its publisher's id or,
 /// when it has none, a process-wide sequence number.
 /// </summary>
+/// <remarks>
+/// A channel's ring is created by its first publish (not by subscribers) and kept for the life of
+/// the process: memory is at most <c>HistoryLength</c> events per channel ever published to.
+/// </remarks>
 internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metrics = null) : ISseBroker
 {
     private readonly ListenerRegistry _listeners = new();
     private readonly ConcurrentDictionary<string, ChannelHistory> _histories = new(StringComparer.Ordinal);
+    // Taken to create a channel's history (on its first publish) and by subscribers of a channel that
+    // has none yet: such a subscriber is in place before the history exists, so it gets every event kept.
+    private readonly Lock _creation = new();
     private long _sequence;
 
     public string Description => "in-memory (this process only; set Sse:RedisUrl, SSE_REDIS_URL or REDIS_URL to scale out over Redis)";
@@ -32,12 +39,13 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         }
         else
         {
-            var history = History(channel);
+            var history = HistoryToPublish(channel);
             lock (history)
             {
                 // Numbered, kept and delivered under the channel's lock: history order is delivery order,
                 // and a subscriber that joins reads the history and starts receiving at one instant.
-                var sequence = ++_sequence;
+                // The counter is shared by every channel (each under its own lock), hence Interlocked.
+                var sequence = Interlocked.Increment(ref _sequence);
                 if (string.IsNullOrEmpty(message.Id))
                 {
                     message = message with { Id = sequence.ToString(CultureInfo.InvariantCulture) };
@@ -74,7 +82,26 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         for (var i = 0; i < channels.Count; i++)
         {
             var channel = channels[i];
-            var history = History(channel);
+            if (!_histories.TryGetValue(channel, out var history))
+            {
+                lock (_creation)
+                {
+                    if (!_histories.TryGetValue(channel, out history))
+                    {
+                        // Nothing published yet: no history to keep for a mere subscriber, only the
+                        // "empty" position (and an id that is not the start is unknown).
+                        _listeners.Add(channel, listener);
+                        cursor[channel] = null;
+                        if (lastEventId is not null && (wanted is null || wanted[i] is not null))
+                        {
+                            missed.Add(channel);
+                        }
+
+                        continue;
+                    }
+                }
+            }
+
             lock (history)
             {
                 _listeners.Add(channel, listener);
@@ -97,7 +124,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
         // One sequence across channels: the replay keeps the order the events were published in.
         replay.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var frames = replay.ConvertAll(entry => entry.Frame);
-        return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor, mayOverlap: false)));
+        return Task.FromResult<ISseSubscription>(new Subscription(_listeners, channels, listener, new SseReplay(frames, missed, cursor)));
     }
 
     public Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
@@ -105,7 +132,21 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private ChannelHistory History(string channel) => _histories.GetOrAdd(channel, static (_, length) => new ChannelHistory(length), historyLength);
+    /// <summary>The number of channels that keep a history (tests).</summary>
+    internal int HistoryCount => _histories.Count;
+
+    private ChannelHistory HistoryToPublish(string channel)
+    {
+        if (_histories.TryGetValue(channel, out var history))
+        {
+            return history;
+        }
+
+        lock (_creation)
+        {
+            return _histories.GetOrAdd(channel, static (_, length) => new ChannelHistory(length), historyLength);
+        }
+    }
 
     /// <summary>
     /// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not

@@ -10,10 +10,10 @@ internal sealed class SseReplay(
     IReadOnlyList<SseFrame> frames,
     IReadOnlyList<string> missedChannels,
     IReadOnlyDictionary<string, string?>? cursor,
-    bool mayOverlap)
+    IReadOnlyList<SseFrame>? overlap = null)
 {
     /// <summary>Nothing to replay and no history: live events only.</summary>
-    public static SseReplay None { get; } = new([], [], null, false);
+    public static SseReplay None { get; } = new([], [], null);
 
     /// <summary>The missed events, oldest first; written before any live event.</summary>
     public IReadOnlyList<SseFrame> Frames { get; } = frames;
@@ -28,11 +28,43 @@ internal sealed class SseReplay(
     public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
 
     /// <summary>
-    /// <see langword="true"/> when live events queued before the replay was read may repeat replayed
-    /// ones (Redis: the history is read after SUBSCRIBE, on another connection); the connection then
-    /// skips live events whose id it already replayed.
+    /// The replayed frames that may also arrive live (Redis: the history is read after SUBSCRIBE, on
+    /// another connection), oldest first; per channel they are the newest replayed ones. The
+    /// connection skips a live frame equal to one of them (same id and bytes) until the first live
+    /// frame of the channel that is not. Empty when nothing can overlap (in memory).
     /// </summary>
-    public bool MayOverlap { get; } = mayOverlap;
+    public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
+
+    /// <summary>
+    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips
+    /// them: each channel that had events to replay is reported missed (the client reloads its state),
+    /// at the position of its last skipped event. Frames that may also arrive live are still written,
+    /// so that their live copies are recognised and no position goes back.
+    /// </summary>
+    public SseReplay Bounded(int maxFrames)
+    {
+        if (Frames.Count <= maxFrames || Cursor is null)
+        {
+            return this;
+        }
+
+        var overlapping = new HashSet<SseFrame>(Overlap, ReferenceEqualityComparer.Instance);
+        var cursor = new Dictionary<string, string?>(Cursor, StringComparer.Ordinal);
+        var missed = new List<string>(MissedChannels);
+        foreach (var frame in Frames)
+        {
+            if (frame.Channel is { } channel && !overlapping.Contains(frame))
+            {
+                cursor[channel] = frame.Id;
+                if (!missed.Contains(channel, StringComparer.Ordinal))
+                {
+                    missed.Add(channel);
+                }
+            }
+        }
+
+        return new SseReplay([.. Frames.Where(overlapping.Contains)], missed, cursor, Overlap);
+    }
 }
 
 /// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>
@@ -44,6 +76,13 @@ internal interface ISseSubscription : IAsyncDisposable
 /// <summary>The id a stream that follows several channels writes: one event id per channel, in the request's order.</summary>
 internal static class SseCursor
 {
+    /// <summary>
+    /// The position of a channel that had no event yet ("replay from the start"): what a single-channel
+    /// stream writes as its first <c>id:</c> then. Neither broker assigns it (Redis entry ids start at
+    /// <c>0-1</c>, the in-memory sequence at <c>1</c>).
+    /// </summary>
+    public const string Start = "0-0";
+
     /// <summary>Each channel's id escaped (so ',' separates) and joined; a channel with no id yet is empty.</summary>
     public static string Encode(IReadOnlyList<string?> ids)
         => string.Join(',', ids.Select(id => string.IsNullOrEmpty(id) ? string.Empty : Uri.EscapeDataString(id)));
@@ -56,7 +95,7 @@ internal static class SseCursor
     {
         if (channelCount == 1)
         {
-            return [lastEventId];
+            return [lastEventId == Start ? null : lastEventId];
         }
 
         var parts = lastEventId.Split(',');
@@ -69,7 +108,7 @@ internal static class SseCursor
         for (var i = 0; i < parts.Length; i++)
         {
             // A malformed escape stays as it is: such an id matches no event and is reported as missed.
-            ids[i] = parts[i].Length == 0 ? null : Uri.UnescapeDataString(parts[i]);
+            ids[i] = parts[i].Length == 0 || parts[i] == Start ? null : Uri.UnescapeDataString(parts[i]);
         }
 
         return ids;

@@ -140,8 +140,8 @@ internal static class FlaskSsePayload
             try
             {
                 message = data.ValueKind == JsonValueKind.String
-                    ? new SseMessage(data.GetString()!, type, id, retry)
-                    : new SseMessage(data.GetRawText(), type, id, retry) { IsJson = true };
+                    ? SseMessage.FromPayload(data.GetString()!, isJson: false, type, id, retry)
+                    : SseMessage.FromPayload(data.GetRawText(), isJson: true, type, id, retry);
             }
             catch (ArgumentException e)
             {

@@ -30,7 +30,7 @@ internal sealed class SseConnection : ISseListener
     private readonly TimeProvider _time;
     private SseReplay _replay = SseReplay.None;
     private string?[]? _cursor;
-    private Dictionary<string, (HashSet<string> Ids, string Last)>? _overlap;
+    private Dictionary<string, List<SseFrame>>? _overlap;
     private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _overflowed;
 
@@ -179,12 +179,19 @@ internal sealed class SseConnection : ISseListener
         }
 
         var wrote = false;
+        var position = Position(replay);
         if (replay.MissedChannels.Count > 0)
         {
-            var id = _cursor is not null ? SseCursor.Encode(_cursor)
-                : replay.Cursor?.GetValueOrDefault(replay.MissedChannels[0]) ?? string.Empty;
-            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{id}\n\n";
+            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{position}\n\n";
             output.Write(Encoding.UTF8.GetBytes(text));
+            wrote = true;
+        }
+        else if (position is not null)
+        {
+            // With history on, the client knows its position from the start: a block with only an id
+            // line sets the browser's lastEventId without dispatching an event, so a reconnect before
+            // the first event still sends Last-Event-ID and gets what was published meanwhile.
+            output.Write(Encoding.UTF8.GetBytes($"id:{position}\n\n"));
             wrote = true;
         }
 
@@ -194,17 +201,13 @@ internal sealed class SseConnection : ISseListener
             wrote = true;
         }
 
-        if (replay.MayOverlap && replay.Frames.Count > 0)
+        foreach (var frame in replay.Overlap)
         {
-            _overlap = [];
-            foreach (var frame in replay.Frames)
+            if (frame.Channel is { } channel && frame.Id is not null)
             {
-                if (frame.Channel is { } channel && frame.Id is { } id)
-                {
-                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_overlap, channel, out var exists);
-                    entry = exists ? (entry.Ids, id) : ([], id);
-                    entry.Ids.Add(id);
-                }
+                _overlap ??= new(StringComparer.Ordinal);
+                ref var pending = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_overlap, channel, out _);
+                (pending ??= []).Add(frame);
             }
         }
 
@@ -212,18 +215,41 @@ internal sealed class SseConnection : ISseListener
     }
 
     /// <summary>
+    /// Where the client stands before the replay, as the <c>id:</c> to write (a channel with no event
+    /// yet is <see cref="SseCursor.Start"/>, never empty: an empty id clears the browser's); <see langword="null"/> when history is off.
+    /// </summary>
+    private string? Position(SseReplay replay)
+    {
+        if (_cursor is not null)
+        {
+            return SseCursor.Encode(_cursor);
+        }
+
+        var channel = _channels.Count == 1 ? _channels[0] : replay.MissedChannels.Count > 0 ? replay.MissedChannels[0] : null;
+        return replay.Cursor is { } cursor && channel is not null ? cursor.GetValueOrDefault(channel) ?? SseCursor.Start : null;
+    }
+
+    /// <summary>
     /// Whether a live frame is one the replay already wrote: on Redis, events published between
-    /// SUBSCRIBE and the history read arrive both ways. Checking ends per channel with its last replayed event.
+    /// SUBSCRIBE and the history read arrive both ways. A channel's live frames come in publication
+    /// order and the doubled ones are its newest replayed ones, so checking ends for the channel at
+    /// its first live frame that is not among them (or when none is left), and the frames are released.
     /// </summary>
     private bool IsReplayed(SseFrame frame)
     {
-        if (_overlap is null || frame.Channel is not { } channel || frame.Id is not { } id
-            || !_overlap.TryGetValue(channel, out var entry) || !entry.Ids.Contains(id))
+        if (_overlap is null || frame.Channel is not { } channel || !_overlap.TryGetValue(channel, out var pending))
         {
             return false;
         }
 
-        if (string.Equals(id, entry.Last, StringComparison.Ordinal))
+        var index = pending.FindIndex(replayed => string.Equals(replayed.Id, frame.Id, StringComparison.Ordinal)
+            && replayed.Bytes.Span.SequenceEqual(frame.Bytes.Span));
+        if (index >= 0)
+        {
+            pending.RemoveRange(0, index + 1);
+        }
+
+        if (index < 0 || pending.Count == 0)
         {
             _overlap.Remove(channel);
             if (_overlap.Count == 0)
@@ -232,7 +258,7 @@ internal sealed class SseConnection : ISseListener
             }
         }
 
-        return true;
+        return index >= 0;
     }
 
     private void Write(PipeWriter output, SseFrame frame)

@@ -50,11 +50,13 @@ internal sealed class SseStreamHandler(
             return SseProblem.Create(http, StatusCodes.Status503ServiceUnavailable, "Event broker unavailable", e.Message);
         }
 
-        connection.SetReplay(subscription.Replay);
-        metrics.EventsReplayed(subscription.Replay.Frames.Count);
-        if (subscription.Replay.MissedChannels.Count > 0)
+        // A replay longer than the queue is skipped for sse-missed: the client reloads its state.
+        var replay = subscription.Replay.Bounded(_options.MaxQueuedEventsPerConnection);
+        connection.SetReplay(replay);
+        metrics.EventsReplayed(replay.Frames.Count);
+        if (replay.MissedChannels.Count > 0)
         {
-            SseLog.ReplayMissed(logger, subscription.Replay.MissedChannels);
+            SseLog.ReplayMissed(logger, replay.MissedChannels);
         }
 
         // Should the result never run (an exception filter, say), the subscription still ends with the request.

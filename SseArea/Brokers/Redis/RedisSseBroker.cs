@@ -110,17 +110,20 @@ internal sealed class RedisSseBroker : ISseBroker
         var subscription = new Subscription(this, listener);
         try
         {
+            // With history, each channel's position is read before SUBSCRIBE: the stream starts from
+            // it, so the client is never told a position whose events are still in flight live.
+            var before = _historyLength > 0 ? await ReadPositionsAsync(redis, channels, cancellationToken) : null;
             foreach (var channel in channels)
             {
                 await AddAsync(redis, channel, listener, cancellationToken);
                 subscription.Channels.Add(channel);
             }
 
-            if (_historyLength > 0)
+            if (before is not null)
             {
-                // Read after SUBSCRIBE: an event published in between arrives both ways, and the
-                // connection skips the live copy (SseReplay.MayOverlap); none falls between the two.
-                subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, cancellationToken);
+                // Read after SUBSCRIBE: an event published after the positions were read arrives both
+                // ways, and the connection skips the live copy (SseReplay.Overlap); none falls between.
+                subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, before, cancellationToken);
             }
         }
         catch
@@ -132,11 +135,23 @@ internal sealed class RedisSseBroker : ISseBroker
         return subscription;
     }
 
-    private async Task<SseReplay> ReadReplayAsync(ConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, CancellationToken cancellationToken)
+    private async Task<HistoryPosition[]> ReadPositionsAsync(ConnectionMultiplexer redis, IReadOnlyList<string> channels, CancellationToken cancellationToken)
     {
         try
         {
-            return await RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)"))
+            return await RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw new SseBrokerException($"Could not read the event history: Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
+    }
+
+    private async Task<SseReplay> ReadReplayAsync(ConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, HistoryPosition[] before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _historyLength, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)"))
                 .WaitAsync(cancellationToken);
         }
         catch (Exception e) when (IsRedisFailure(e))

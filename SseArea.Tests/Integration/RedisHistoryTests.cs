@@ -1,0 +1,103 @@
+using System.Text;
+using SseArea.Brokers;
+using SseArea.Brokers.Redis;
+using SseArea.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// The Redis history scripts against a real redis-server: where a stream starts and what it is told
+/// its position is, when events are published while it subscribes.
+/// </summary>
+[CancelAfter(30_000)]
+public sealed class RedisHistoryTests
+{
+    private const int History = 50;
+
+    private IDatabase _database = null!;
+
+    [OneTimeSetUp]
+    public async Task FindRedisAsync() => _database = (await RedisTestServer.GetAsync()).Client.GetDatabase();
+
+    [Test]
+    public async Task EventPublishedWhileSubscribing_IsReplayed_AndThePositionStaysBeforeIt()
+    {
+        string a = Unique("a"), b = Unique("b");
+        var seenOnA = await PublishAsync(a, "a1");
+        var before = await RedisHistory.ReadPositionsAsync(_database, [a, b]);
+        // Published after the positions were read: its live copy may still be in flight.
+        var inFlight = await PublishAsync(b, "b1");
+
+        var replay = await RedisHistory.ReadAsync(_database, [a, b], lastEventId: null, before, History, (_, _) => { });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(replay.Cursor!, Is.EquivalentTo(new Dictionary<string, string?> { [a] = seenOnA, [b] = null }), "no position the client has not been sent");
+            Assert.That(Data(replay.Frames), Is.EqualTo(new[] { "b1" }), "replayed, so nothing is lost if the connection drops");
+            Assert.That(replay.Overlap.Select(f => f.Id), Is.EqualTo(new[] { inFlight }), "and its live copy is skipped");
+        }
+    }
+
+    [Test]
+    public async Task UnknownId_IsMissed_WithThePositionFromBeforeSubscribing_AndTheEventsAfterItReplayed()
+    {
+        var channel = Unique("missed");
+        var old = await PublishAsync(channel, "old");
+        var before = await RedisHistory.ReadPositionsAsync(_database, [channel]);
+        await PublishAsync(channel, "in flight");
+
+        var replay = await RedisHistory.ReadAsync(_database, [channel], "no-such-id", before, History, (_, _) => { });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(replay.MissedChannels, Is.EqualTo(new[] { channel }));
+            Assert.That(replay.Cursor![channel], Is.EqualTo(old));
+            Assert.That(Data(replay.Frames), Is.EqualTo(new[] { "in flight" }));
+            Assert.That(Data(replay.Overlap), Is.EqualTo(new[] { "in flight" }));
+        }
+    }
+
+    [Test]
+    public async Task KnownId_ReplaysFromIt_AndOnlyEventsAfterThePositionMayOverlap()
+    {
+        var channel = Unique("known");
+        var seen = await PublishAsync(channel, "seen");
+        await PublishAsync(channel, "missed", id: "order-2");
+        var before = await RedisHistory.ReadPositionsAsync(_database, [channel]);
+        await PublishAsync(channel, "in flight");
+
+        var replay = await RedisHistory.ReadAsync(_database, [channel], seen, before, History, (_, _) => { });
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(before[0].Key, Is.EqualTo("order-2"));
+            Assert.That(replay.MissedChannels, Is.Empty);
+            Assert.That(replay.Cursor![channel], Is.EqualTo(seen));
+            Assert.That(Data(replay.Frames), Is.EqualTo(new[] { "missed", "in flight" }));
+            Assert.That(Data(replay.Overlap), Is.EqualTo(new[] { "in flight" }));
+        }
+    }
+
+    [Test]
+    public async Task EachPublish_SetsTheHistoryToExpireADayLater()
+    {
+        var channel = Unique("expiry");
+        await PublishAsync(channel, "x");
+
+        var lifetime = await _database.KeyTimeToLiveAsync(RedisHistory.StreamKey(channel));
+
+        Assert.That(lifetime, Is.Not.Null.And.GreaterThan(TimeSpan.FromHours(23)).And.LessThanOrEqualTo(TimeSpan.FromHours(24)));
+    }
+
+    private async Task<string> PublishAsync(string channel, string data, string? id = null)
+    {
+        await RedisHistory.PublishAsync(_database, channel, new SseMessage(data, id: id), History);
+        return id ?? (string)(await _database.StreamRangeAsync(RedisHistory.StreamKey(channel), "-", "+", 1, Order.Descending))[0].Id!;
+    }
+
+    private static IEnumerable<string> Data(IEnumerable<SseArea.Streaming.SseFrame> frames)
+        => frames.Select(f => Encoding.UTF8.GetString(f.Bytes.Span).Split('\n')[0][5..]);
+
+    private static string Unique(string name) => $"history.{name}.{Guid.NewGuid():N}";
+}
