@@ -43,7 +43,7 @@ internal sealed class LoadOptions
 
     public TimeSpan Settle { get; private set; } = TimeSpan.FromSeconds(2);
 
-    public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The whole run stops by itself after this.</summary>
     public TimeSpan MaxDuration { get; private set; } = TimeSpan.FromSeconds(170);
@@ -60,7 +60,7 @@ internal sealed class LoadOptions
         options: --connections N (1000)  --events M paced events (300)  --rate R events/s (100)
                  --burst B unpaced events for throughput (1000; 0 skips)  --padding BYTES (0)
                  --channel NAME (bench)  --sources K loopback source addresses (auto: 1 per 25 000)
-                 --ramp-concurrency C (200)  --ramp-timeout S (60)  --settle S (2)  --drain S (10)
+                 --ramp-concurrency C (200)  --ramp-timeout S (60)  --settle S (2)  --drain S (30)
                  --max-seconds S (170)  --repo DIR (found from the tool's location)
         The last line printed is a JSON summary.
         """;
