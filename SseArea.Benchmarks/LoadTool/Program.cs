@@ -93,7 +93,7 @@ internal static class Program
                 $"# sample/baseline: burst delivered/s {ratios.BurstDeliveredPerSecond:F3}, paced p99 {ratios.PacedP99:F3}, RSS per connection {ratios.RssPerConnection:F3}, open time {ratios.OpenSeconds:F3}"));
         }
 
-        return new Summary(options.Command, options.Connections, results, ratios);
+        return new Summary(options.Command, options.Connections, Machine.Current(), results, ratios);
     }
 
     private static Ratios? Compare(List<RunResult> results)

@@ -45,5 +45,30 @@ internal sealed record LatencyResult(long Samples, double P50Ms, double P95Ms, d
 /// <summary>Ours divided by the baseline's (medians over rounds): throughput and latency targets read ≥ 0.9 and ≤ 1.2.</summary>
 internal sealed record Ratios(double? BurstDeliveredPerSecond, double? PacedP99, double? RssPerConnection, double? OpenSeconds);
 
-/// <summary>The JSON summary: every run, and the ratios when both targets ran.</summary>
-internal sealed record Summary(string Command, int Connections, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline);
+/// <summary>The JSON summary: the machine, every run, and the ratios when both targets ran.</summary>
+internal sealed record Summary(string Command, int Connections, Machine Machine, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline);
+
+/// <summary>Where the numbers come from (load tool, servers and Redis all share these cores).</summary>
+internal sealed record Machine(int Cores, string? Cpu, string Os, string Runtime, long? MemoryMiB, string? OpenFilesSoftLimit)
+{
+    public static Machine Current() => new(
+        Environment.ProcessorCount,
+        FirstValue("/proc/cpuinfo", "model name"),
+        System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        FirstValue("/proc/meminfo", "MemTotal") is { } kib && long.TryParse(kib.Split(' ')[0], out var k) ? k / 1024 : null,
+        FirstValue("/proc/self/limits", "Max open files")?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
+
+    private static string? FirstValue(string file, string key)
+    {
+        try
+        {
+            var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line?[key.Length..].Trim(' ', '\t', ':');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
