@@ -7,11 +7,17 @@ internal sealed class LoadOptions
 {
     public string Command { get; private set; } = "help";
 
-    /// <summary>A running server's stream URL (<c>run --url</c>).</summary>
-    public Uri? Url { get; private set; }
+    /// <summary>Running servers' stream URLs (<c>run --url</c>, repeatable): connections go round-robin.</summary>
+    public IReadOnlyList<Uri> Urls => _urls;
 
-    /// <summary>The running server's process id, for its memory.</summary>
-    public int? Pid { get; private set; }
+    /// <summary>The running servers' process ids (repeatable), for their memory.</summary>
+    public IReadOnlyList<int> Pids => _pids;
+
+    /// <summary>Server processes of each started target, sharing one Redis (scale-out).</summary>
+    public int Servers { get; private set; } = 1;
+
+    /// <summary>How long to keep every connection open after the phases, then count the open ones.</summary>
+    public TimeSpan Hold { get; private set; } = TimeSpan.Zero;
 
     /// <summary>Servers the tool starts itself: <c>sample</c>, <c>baseline</c>.</summary>
     public IReadOnlyList<string> Targets { get; private set; } = ["sample", "baseline"];
@@ -50,18 +56,26 @@ internal sealed class LoadOptions
 
     public string? RepoRoot { get; private set; }
 
+    private readonly List<Uri> _urls = [];
+    private readonly List<int> _pids = [];
+
     public const string Usage = """
         SseArea load tool: N SSE connections on loopback, events published to Redis as Flask-SSE JSON.
 
           run --url http://127.0.0.1:PORT/sse/stream?channel=bench --redis 127.0.0.1:PORT [--pid PID]
-          run --target sample|baseline      (starts the server, and a redis-server unless --redis)
+              (--url and --pid repeat: connections go round-robin over the servers, RSS is summed)
+          run --target sample|baseline [--servers K]  (starts K server processes on one Redis, and a
+              redis-server unless --redis)
           compare [--targets sample,baseline] [--rounds R]   (each target in turn, then the ratios)
 
         options: --connections N (1000)  --events M paced events (300)  --rate R events/s (100)
                  --burst B unpaced events for throughput (1000; 0 skips)  --padding BYTES (0)
                  --channel NAME (bench)  --sources K loopback source addresses (auto: 1 per 25 000)
                  --ramp-concurrency C (200)  --ramp-timeout S (60)  --settle S (2)  --drain S (30)
-                 --max-seconds S (170)  --repo DIR (found from the tool's location)
+                 --max-seconds S (170)  --hold S keep all connections open S more seconds (0)
+                 --repo DIR (found from the tool's location)
+        One process holds < 20 000 sockets (open files limit): beyond that run several tools, each
+        on its own --channel, against the same servers.
         The last line printed is a JSON summary.
         """;
 
@@ -92,11 +106,13 @@ internal sealed class LoadOptions
             switch (name)
             {
                 case "--url":
-                    options.Url = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp
+                    options._urls.Add(Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp
                         ? url
-                        : throw new ArgumentException($"--url '{value}' is not an http:// URL.");
+                        : throw new ArgumentException($"--url '{value}' is not an http:// URL."));
                     break;
-                case "--pid": options.Pid = Int(name, value, 1); break;
+                case "--pid": options._pids.Add(Int(name, value, 1)); break;
+                case "--servers": options.Servers = Int(name, value, 1); break;
+                case "--hold": options.Hold = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--target": options.Targets = [Target(value)]; break;
                 case "--targets": options.Targets = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Target)]; break;
                 case "--redis": options.Redis = value; break;
@@ -118,17 +134,17 @@ internal sealed class LoadOptions
             }
         }
 
-        if (options.Command == "run" && options.Url is null && options.Targets.Count != 1)
+        if (options.Command == "run" && options.Urls.Count == 0 && options.Targets.Count != 1)
         {
             throw new ArgumentException("run needs --url (a running server) or --target sample|baseline.");
         }
 
-        if (options.Url is { } u && !(System.Net.IPAddress.TryParse(u.Host, out var address) && System.Net.IPAddress.IsLoopback(address)))
+        foreach (var u in options.Urls.Where(u => !(System.Net.IPAddress.TryParse(u.Host, out var address) && System.Net.IPAddress.IsLoopback(address))))
         {
             throw new ArgumentException($"--url host '{u.Host}' must be a loopback IP address such as 127.0.0.1.");
         }
 
-        if (options.Command == "run" && options.Url is not null && options.Redis is null)
+        if (options.Command == "run" && options.Urls.Count > 0 && options.Redis is null)
         {
             throw new ArgumentException("run --url needs --redis host:port (the Redis the server listens to).");
         }

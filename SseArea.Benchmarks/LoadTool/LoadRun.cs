@@ -14,17 +14,20 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 {
     public const string ToolClientName = "SseArea.LoadTool";
 
-    public async Task<RunResult> RunAsync(string target, Uri url, int? serverPid, CancellationToken cancellationToken)
+    public async Task<RunResult> RunAsync(string target, IReadOnlyList<Uri> urls, IReadOnlyList<int> serverPids, CancellationToken cancellationToken)
     {
-        var server = new IPEndPoint(IPAddress.Parse(url.Host), url.Port);
-        var request = SseLoadClient.Request(url);
+        var servers = urls.Select(url => (EndPoint: new IPEndPoint(IPAddress.Parse(url.Host), url.Port), Request: SseLoadClient.Request(url))).ToArray();
         using var phases = new LoadPhase();
         var channel = RedisChannel.Literal(options.Channel);
         var publisher = redis.GetSubscriber();
 
-        await WarmUpAsync(server, request, phases, publisher, channel, cancellationToken);
+        foreach (var (endPoint, request) in servers)
+        {
+            await WarmUpAsync(endPoint, request, phases, publisher, channel, cancellationToken);
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        long? rssBefore = serverPid is { } p1 ? ProcessFacts.ReadVmRssKiB(p1) : null;
+        var rssBefore = Rss(serverPids);
 
         var sources = options.Sources > 0 ? options.Sources : Math.Max(1, (options.Connections + 24_999) / 25_000);
         var clients = new List<SseLoadClient>(options.Connections);
@@ -39,7 +42,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
         {
             var source = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.0.{1 + (i % sources)}"));
             await gate.WaitAsync(cancellationToken);
-            opening.Add(OpenOneAsync(source));
+            opening.Add(OpenOneAsync(source, servers[i % servers.Length]));
         }
 
         await Task.WhenAll(opening);
@@ -49,7 +52,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
         try
         {
             await Task.Delay(options.Settle, cancellationToken);
-            long? rssAfter = serverPid is { } p2 ? ProcessFacts.ReadVmRssKiB(p2) : null;
+            var rssAfter = Rss(serverPids);
             double? perConnection = rssBefore is { } b && rssAfter is { } a && clients.Count > 0 ? (double)(a - b) / clients.Count : null;
             var (connectedClients, serverClients) = await RedisClientsAsync();
             log.WriteLine($"# {target}: server RSS {rssBefore} → {rssAfter} KiB ({perConnection:F1} KiB per connection); Redis connected_clients {connectedClients} ({serverClients} not the tool's)");
@@ -65,9 +68,17 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
                 burst = await PhaseAsync("burst", options.Burst, 0);
             }
 
-            return new RunResult(target, url.ToString(), options.Connections, clients.Count, failed, firstFailure, sources,
+            var openBeforeHold = clients.Count(c => !c.Ended);
+            if (options.Hold > TimeSpan.Zero)
+            {
+                await Task.Delay(options.Hold, cancellationToken);
+                log.WriteLine($"# {target}: {clients.Count(c => !c.Ended)} of {openBeforeHold} connections still open after holding {options.Hold.TotalSeconds} s");
+            }
+
+            return new RunResult(target, [.. urls.Select(u => u.ToString())], serverPids.Count, options.Connections, clients.Count, failed, firstFailure, sources,
                 Math.Round(openSeconds, 3), rssBefore, rssAfter, perConnection is { } x ? Math.Round(x, 2) : null,
-                connectedClients, serverClients, paced, burst, clients.Count(c => c.Ended), clients.FirstOrDefault(c => c.Ended)?.EndReason);
+                connectedClients, serverClients, paced, burst, clients.Count(c => c.Ended), clients.FirstOrDefault(c => c.Ended)?.EndReason,
+                options.Hold.TotalSeconds, clients.Count(c => !c.Ended));
         }
         finally
         {
@@ -77,12 +88,12 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             }
         }
 
-        async Task OpenOneAsync(IPAddress source)
+        async Task OpenOneAsync(IPAddress source, (IPEndPoint EndPoint, byte[] Request) server)
         {
             var client = new SseLoadClient(phases);
             try
             {
-                var status = await client.OpenAsync(source, server, request, rampTimeout.Token);
+                var status = await client.OpenAsync(source, server.EndPoint, server.Request, rampTimeout.Token);
                 if (status == 200)
                 {
                     lock (clients)
@@ -179,6 +190,23 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             var list = await redisServer.ClientListAsync();
             return (total, list.Count(c => c.Name != ToolClientName));
         }
+    }
+
+    /// <summary>The servers' resident set sizes added up, in KiB; null without pids or when one is gone.</summary>
+    private static long? Rss(IReadOnlyList<int> pids)
+    {
+        long total = 0;
+        foreach (var pid in pids)
+        {
+            if (ProcessFacts.ReadVmRssKiB(pid) is not { } kib)
+            {
+                return null;
+            }
+
+            total += kib;
+        }
+
+        return pids.Count == 0 ? null : total;
     }
 
     /// <summary>One connection until it gets events: the server is up, subscribed to Redis, and its code paths are warm.</summary>

@@ -68,9 +68,9 @@ internal static class Program
         var run = new LoadRun(options, redis, Console.Out);
         var results = new List<RunResult>();
 
-        if (options.Command == "run" && options.Url is { } url)
+        if (options.Command == "run" && options.Urls.Count > 0)
         {
-            results.Add(await run.RunAsync("given", url, options.Pid, cancellationToken));
+            results.Add(await run.RunAsync("given", options.Urls, options.Pids, cancellationToken));
         }
         else
         {
@@ -79,9 +79,21 @@ internal static class Program
             {
                 foreach (var target in options.Targets)
                 {
-                    using var server = await StartServerAsync(target, root, redisEndpoint);
-                    var streamUrl = new Uri($"http://127.0.0.1:{server.Port}/sse/stream?channel={Uri.EscapeDataString(options.Channel)}");
-                    results.Add(await run.RunAsync(target, streamUrl, server.Pid, cancellationToken));
+                    var servers = new List<ChildProcess>();
+                    try
+                    {
+                        for (var i = 0; i < options.Servers; i++)
+                        {
+                            servers.Add(await StartServerAsync(target, root, redisEndpoint));
+                        }
+
+                        var urls = servers.Select(s => new Uri($"http://127.0.0.1:{s.Port}/sse/stream?channel={Uri.EscapeDataString(options.Channel)}")).ToList();
+                        results.Add(await run.RunAsync(target, urls, [.. servers.Select(s => s.Pid)], cancellationToken));
+                    }
+                    finally
+                    {
+                        servers.ForEach(s => s.Dispose());
+                    }
                 }
             }
         }

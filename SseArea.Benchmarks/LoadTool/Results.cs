@@ -3,7 +3,8 @@ namespace SseArea.LoadTool;
 /// <summary>One load run against one server.</summary>
 internal sealed record RunResult(
     string Target,
-    string Url,
+    IReadOnlyList<string> Urls,
+    int ServerProcesses,
     int Requested,
     int Opened,
     int Failed,
@@ -18,7 +19,9 @@ internal sealed record RunResult(
     PhaseResult? Paced,
     PhaseResult? Burst,
     int EndedByServer,
-    string? FirstEndReason);
+    string? FirstEndReason,
+    double HoldSeconds,
+    int OpenAtEnd);
 
 /// <summary>Events published in one phase and what the clients got.</summary>
 internal sealed record PhaseResult(
