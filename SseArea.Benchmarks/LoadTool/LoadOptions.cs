@@ -42,6 +42,9 @@ internal sealed class LoadOptions
     /// <summary>Loopback source addresses to spread client sockets over (127.0.0.1, .2, ...); 0: one per 25 000 connections.</summary>
     public int Sources { get; private set; }
 
+    /// <summary>The last byte of the first source address (127.0.0.X), so that several tool processes use different ones.</summary>
+    public int FirstSource { get; private set; } = 1;
+
     /// <summary>Connections being opened at the same time (the listen backlog is 4096 here).</summary>
     public int RampConcurrency { get; private set; } = 200;
 
@@ -71,6 +74,7 @@ internal sealed class LoadOptions
         options: --connections N (1000)  --events M paced events (300)  --rate R events/s (100)
                  --burst B unpaced events for throughput (1000; 0 skips)  --padding BYTES (0)
                  --channel NAME (bench)  --sources K loopback source addresses (auto: 1 per 25 000)
+                 --first-source X (1: addresses 127.0.0.X, X+1, ...)
                  --ramp-concurrency C (200)  --ramp-timeout S (60)  --settle S (2)  --drain S (30)
                  --max-seconds S (170)  --hold S keep all connections open S more seconds (0)
                  --repo DIR (found from the tool's location)
@@ -124,6 +128,7 @@ internal sealed class LoadOptions
                 case "--rounds": options.Rounds = Int(name, value, 1); break;
                 case "--channel": options.Channel = value; break;
                 case "--sources": options.Sources = Int(name, value, 0); break;
+                case "--first-source": options.FirstSource = Int(name, value, 1); break;
                 case "--ramp-concurrency": options.RampConcurrency = Int(name, value, 1); break;
                 case "--ramp-timeout": options.RampTimeout = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--settle": options.Settle = TimeSpan.FromSeconds(Double(name, value)); break;
@@ -142,6 +147,11 @@ internal sealed class LoadOptions
         foreach (var u in options.Urls.Where(u => !(System.Net.IPAddress.TryParse(u.Host, out var address) && System.Net.IPAddress.IsLoopback(address))))
         {
             throw new ArgumentException($"--url host '{u.Host}' must be a loopback IP address such as 127.0.0.1.");
+        }
+
+        if (options.FirstSource + Math.Max(options.Sources, 1) - 1 > 254)
+        {
+            throw new ArgumentException("--first-source and --sources go past 127.0.0.254.");
         }
 
         if (options.Command == "run" && options.Urls.Count > 0 && options.Redis is null)

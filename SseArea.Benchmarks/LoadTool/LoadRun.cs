@@ -40,7 +40,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
         var opening = new List<Task>(options.Connections);
         for (var i = 0; i < options.Connections; i++)
         {
-            var source = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.0.{1 + (i % sources)}"));
+            var source = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.0.{options.FirstSource + (i % sources)}"));
             await gate.WaitAsync(cancellationToken);
             opening.Add(OpenOneAsync(source, servers[i % servers.Length]));
         }

@@ -12,6 +12,8 @@ namespace SseArea.LoadTool;
 /// </summary>
 internal sealed class SseLoadClient : ISseEventSink, IDisposable
 {
+    private const int SolIp = 0;
+    private const int IpBindAddressNoPort = 24;
     private readonly Socket _socket;
     private readonly SseResponseDecoder _decoder;
     private readonly TaskCompletionSource<int> _status = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,6 +47,13 @@ internal sealed class SseLoadClient : ISseEventSink, IDisposable
     /// </summary>
     public async Task<int> OpenAsync(IPAddress source, IPEndPoint server, byte[] request, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            // IP_BIND_ADDRESS_NO_PORT: choose the port at connect time, per destination, instead of
+            // reserving one of the source address's ~28 000 ports for every destination at bind time.
+            _socket.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
+        }
+
         _socket.Bind(new IPEndPoint(source, 0));
         await _socket.ConnectAsync(server, cancellationToken);
         await _socket.SendAsync(request, SocketFlags.None, cancellationToken);

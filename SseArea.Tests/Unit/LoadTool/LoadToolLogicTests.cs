@@ -155,6 +155,12 @@ public sealed class LoadToolLogicTests
         Assert.That(() => LoadOptions.Parse(["compare", name, value]), Throws.ArgumentException.With.Message.Contains(named));
 
     [Test]
+    public void Parse_SourceAddressesPastTheLoopbackRange_AreRefused() =>
+        Assert.That(
+            () => LoadOptions.Parse(["compare", "--first-source", "250", "--sources", "10"]),
+            Throws.ArgumentException.With.Message.Contains("127.0.0.254"));
+
+    [Test]
     public void Parse_UrlThatIsNotALoopbackAddress_IsRefused() =>
         Assert.That(
             () => LoadOptions.Parse(["run", "--url", "http://example.com/sse/stream", "--redis", "127.0.0.1:1"]),
