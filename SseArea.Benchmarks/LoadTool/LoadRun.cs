@@ -93,7 +93,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             var client = new SseLoadClient(phases);
             try
             {
-                var status = await client.OpenAsync(source, server.EndPoint, server.Request, rampTimeout.Token);
+                var status = await client.OpenAsync(source, server.EndPoint, server.Request, rampTimeout.Token, cancellationToken);
                 if (status == 200)
                 {
                     lock (clients)
@@ -220,7 +220,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             int status;
             try
             {
-                status = await client.OpenAsync(IPAddress.Loopback, server, request, timeout.Token);
+                status = await client.OpenAsync(IPAddress.Loopback, server, request, timeout.Token, timeout.Token);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException && !timeout.IsCancellationRequested)
             {

@@ -45,7 +45,9 @@ internal sealed class SseLoadClient : ISseEventSink, IDisposable
     /// Connects from <paramref name="source"/>, sends the request and starts reading; completes with
     /// the response status once the head arrived (the server then has the listener in place).
     /// </summary>
-    public async Task<int> OpenAsync(IPAddress source, IPEndPoint server, byte[] request, CancellationToken cancellationToken)
+    /// <param name="openTimeout">Bounds connecting and waiting for the head.</param>
+    /// <param name="stop">Ends reading; the stream outlives <paramref name="openTimeout"/>.</param>
+    public async Task<int> OpenAsync(IPAddress source, IPEndPoint server, byte[] request, CancellationToken openTimeout, CancellationToken stop)
     {
         if (OperatingSystem.IsLinux())
         {
@@ -55,10 +57,10 @@ internal sealed class SseLoadClient : ISseEventSink, IDisposable
         }
 
         _socket.Bind(new IPEndPoint(source, 0));
-        await _socket.ConnectAsync(server, cancellationToken);
-        await _socket.SendAsync(request, SocketFlags.None, cancellationToken);
-        _ = ReadAsync(cancellationToken);
-        return await _status.Task.WaitAsync(cancellationToken);
+        await _socket.ConnectAsync(server, openTimeout);
+        await _socket.SendAsync(request, SocketFlags.None, openTimeout);
+        _ = ReadAsync(stop);
+        return await _status.Task.WaitAsync(openTimeout);
     }
 
     public static byte[] Request(Uri url) => Encoding.ASCII.GetBytes(
