@@ -100,4 +100,68 @@ public sealed class RedisHistoryTests
         => frames.Select(f => Encoding.UTF8.GetString(f.Bytes.Span).Split('\n')[0][5..]);
 
     private static string Unique(string name) => $"history.{name}.{Guid.NewGuid():N}";
+    [Test]
+    public async Task ReconnectToAChannelAnotherStreamFollows_WhileItsDispatchLags_GetsEachEventOnceInOrder()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new SseOptions { RedisUrl = (await RedisTestServer.GetAsync()).Url, HistoryLength = 1000 });
+        await using var broker = new RedisSseBroker(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSseBroker>.Instance);
+        await broker.StartAsync(default);
+        var channel = Unique("shared");
+        // The process already follows the channel, and its dispatch is behind (a burst backlog).
+        await using var first = await broker.SubscribeAsync([channel], new SlowListener(), null, default);
+        for (var i = 1; i <= 40; i++)
+        {
+            await broker.PublishAsync(channel, new SseMessage("d" + i), default);
+        }
+
+        var tenth = (await _database.StreamRangeAsync("sse:history:" + channel, count: 10))[^1].Id.ToString();
+        var connection = new SseArea.Streaming.SseConnection(1024, [channel]);
+        await using var second = await broker.SubscribeAsync([channel], connection, tenth, default);
+        connection.SetReplay(second.Replay);
+        var text = await DrainAsync(connection, TimeSpan.FromSeconds(2));
+
+        var data = text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
+        Assert.That(data, Is.EqualTo(Enumerable.Range(11, 30).Select(i => "d" + i)), "no duplicate, no gap, in order: " + text);
+    }
+
+    private sealed class SlowListener : ISseListener
+    {
+        public bool TryWrite(SseArea.Streaming.SseFrame frame)
+        {
+            Thread.Sleep(20);
+            return true;
+        }
+    }
+
+    private static async Task<string> DrainAsync(SseArea.Streaming.SseConnection connection, TimeSpan time)
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        using (var stop = new CancellationTokenSource(time))
+        {
+            try
+            {
+                await connection.PumpAsync(pipe.Writer, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+
+        await pipe.Writer.CompleteAsync();
+        var text = new StringBuilder();
+        while (true)
+        {
+            var read = await pipe.Reader.ReadAsync();
+            foreach (var segment in read.Buffer)
+            {
+                text.Append(Encoding.UTF8.GetString(segment.Span));
+            }
+
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return text.ToString();
+            }
+        }
+    }
 }

@@ -83,6 +83,22 @@ internal static class SseCursor
     /// </summary>
     public const string Start = "0-0";
 
+    /// <summary>
+    /// Reads a Redis Stream entry id (<c>ms-seq</c>, both 64-bit numbers), the id the Redis broker
+    /// assigns; such ids grow with each event of a channel, so two of them compare in publication order.
+    /// </summary>
+    public static bool TryParseEntryId(string? id, out (ulong Ms, ulong Seq) entry)
+    {
+        entry = default;
+        var dash = id is null ? -1 : id.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0
+            && IsDigits(id.AsSpan(0, dash)) && IsDigits(id.AsSpan(dash + 1))
+            && ulong.TryParse(id.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out entry.Ms)
+            && ulong.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out entry.Seq);
+
+        static bool IsDigits(ReadOnlySpan<char> text) => text.Length > 0 && !text.ContainsAnyExceptInRange('0', '9');
+    }
+
     /// <summary>Each channel's id escaped (so ',' separates) and joined; a channel with no id yet is empty.</summary>
     public static string Encode(IReadOnlyList<string?> ids)
         => string.Join(',', ids.Select(id => string.IsNullOrEmpty(id) ? string.Empty : Uri.EscapeDataString(id)));

@@ -31,6 +31,7 @@ internal sealed class SseConnection : ISseListener
     private SseReplay _replay = SseReplay.None;
     private string?[]? _cursor;
     private Dictionary<string, List<SseFrame>>? _overlap;
+    private Dictionary<string, (ulong Ms, ulong Seq)>? _floors;
     private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _overflowed;
 
@@ -201,6 +202,24 @@ internal sealed class SseConnection : ISseListener
             wrote = true;
         }
 
+        // A channel whose position is a Redis entry id: live frames with broker-assigned ids at or
+        // below it are ones the client has (replayed, or before its Last-Event-ID). They do arrive
+        // when another stream of this process already followed the channel and its dispatch was
+        // behind the history read.
+        var positions = (replay.Cursor ?? new Dictionary<string, string?>()).Select(p => (Channel: p.Key, Id: p.Value))
+            .Concat(replay.Frames.Where(f => f.Channel is not null).Select(f => (Channel: f.Channel!, f.Id)));
+        foreach (var (channel, id) in positions)
+        {
+            if (SseCursor.TryParseEntryId(id, out var floor) && floor != default)
+            {
+                _floors ??= new(StringComparer.Ordinal);
+                if (!_floors.TryGetValue(channel, out var known) || floor.CompareTo(known) > 0)
+                {
+                    _floors[channel] = floor;
+                }
+            }
+        }
+
         foreach (var frame in replay.Overlap)
         {
             if (frame.Channel is { } channel && frame.Id is not null)
@@ -237,6 +256,22 @@ internal sealed class SseConnection : ISseListener
     /// </summary>
     private bool IsReplayed(SseFrame frame)
     {
+        if (_floors is not null && frame.Channel is { } floored && _floors.TryGetValue(floored, out var floor)
+            && SseCursor.TryParseEntryId(frame.Id, out var entry))
+        {
+            if (entry.CompareTo(floor) <= 0)
+            {
+                return true;
+            }
+
+            // Live frames of a channel come in publication order: every later one is newer too.
+            _floors.Remove(floored);
+            if (_floors.Count == 0)
+            {
+                _floors = null;
+            }
+        }
+
         if (_overlap is null || frame.Channel is not { } channel || !_overlap.TryGetValue(channel, out var pending))
         {
             return false;
