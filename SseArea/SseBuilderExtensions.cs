@@ -12,9 +12,10 @@ public static class SseBuilderExtensions
     /// <summary>
     /// Adds an <see cref="IAsyncActionFilter"/> (or any MVC filter) to every action of the <c>Sse</c>
     /// area. It is resolved from DI for each request (registered as scoped here unless already
-    /// registered) and runs before the stream starts; it reads the requested channels with
-    /// <c>HttpContext.GetSseStreamRequest()</c> and refuses by setting
-    /// <c>context.Result = new SseChannelRefusedResult(channel)</c>.
+    /// registered) and runs before the stream starts; an action filter reads the requested channels
+    /// with <c>HttpContext.GetSseStreamRequest()</c> and refuses by setting
+    /// <c>context.Result = new SseChannelRefusedResult(channel)</c>. Authorization filters and
+    /// resource filters run before the request is parsed and see no <see cref="SseStreamRequest"/>.
     /// </summary>
     /// <typeparam name="TFilter">The filter type.</typeparam>
     /// <param name="builder">The builder <c>AddSse</c> returned.</param>

@@ -58,6 +58,7 @@ public static class SseServiceCollectionExtensions
         services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
         services.TryAddSingleton<SseStreamHandler>();
         services.TryAddSingleton<SseStreamRequestFilter>();
+        SseAuthorizationResultHandler.Decorate(services);
         services.AddHostedService<SseBrokerStartup>();
         services.AddHostedService<SseAccessStartupCheck>();
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SampleSite.Models;
+using SampleSite.Services;
 using SseArea;
 
 namespace SampleSite.Controllers;
@@ -47,6 +48,12 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
     public async Task<IActionResult> Publish(PublishForm form, CancellationToken cancellationToken)
     {
         var channel = string.IsNullOrEmpty(form.Channel) ? options.Value.DefaultChannel : form.Channel;
+        // Channel rules guard who may follow a channel; who may publish is the app's own call.
+        if (channel == AnalyticsPublisher.Channel && !User.IsInRole("Admin"))
+        {
+            ModelState.AddModelError(nameof(form.Channel), "Only admins may publish to the analytics channel.");
+        }
+
         if (ModelState.IsValid)
         {
             try

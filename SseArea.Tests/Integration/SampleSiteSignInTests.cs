@@ -133,6 +133,52 @@ public sealed partial class SampleSiteSignInTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
+    [Test]
+    public async Task AuthorizationMiddlewareChallenge_OnTheStream_Is403Problem_WhilePagesStillRedirectToLogin()
+    {
+        // A fallback policy is enforced by the authorization middleware, before MVC and its filters.
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddAuthorization(options =>
+            options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()));
+        using var http = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var stream = await http.GetAsync("/sse/stream?channel=users.social");
+        using var page = await http.GetAsync("/social");
+
+        Assert.That(stream.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"Location: {stream.Headers.Location}");
+        Assert.That(stream.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(await stream.Content.ReadAsStringAsync(), Does.Contain("'users.social'").And.Contain("Sign in"));
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "other endpoints keep the app's own answer");
+        Assert.That(page.Headers.Location?.AbsolutePath, Is.EqualTo("/account/login"));
+    }
+
+    [TestCase(null, null, HttpStatusCode.BadRequest)]
+    [TestCase("alice", "alice", HttpStatusCode.BadRequest)]
+    [TestCase("admin", "admin", HttpStatusCode.OK)]
+    public async Task PublishingToTheAnalyticsChannel_IsForAdminsOnly(string? user, string? password, HttpStatusCode expected)
+    {
+        using var http = Client();
+        if (user is not null)
+        {
+            await SignInAsync(http, user, password!);
+        }
+
+        var token = await AntiforgeryTokenAsync(http, "/");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Channel"] = "analytics",
+                ["Message"] = "spoofed figures",
+                ["__RequestVerificationToken"] = token,
+            }),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected), await response.Content.ReadAsStringAsync());
+    }
+
     private HttpClient Client() => _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private static async Task<HttpStatusCode> SignInAsync(HttpClient http, string user, string password)

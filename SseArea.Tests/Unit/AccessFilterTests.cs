@@ -48,6 +48,11 @@ public sealed class AccessFilterTests
     public void Roles_AreSplitOnCommasAndTrimmed()
         => Assert.That(new SseChannelAccessAttribute("a") { Roles = " Admin , ,Auditor" }.Roles, Is.EqualTo("Admin,Auditor"));
 
+    [TestCase("")]
+    [TestCase(" , ")]
+    public void Roles_NamingNoRole_Throw_RatherThanAdmitAnySignedInUser(string roles)
+        => Assert.Catch<ArgumentException>(() => _ = new SseChannelAccessAttribute("analytics") { Roles = roles });
+
     [Test]
     public async Task Rule_OutsideTheArea_DoesNothing()
     {

@@ -48,10 +48,21 @@ public sealed class SseChannelAccessAttribute : Attribute, IAsyncActionFilter
     public string Channel { get; }
 
     /// <summary>Comma-separated roles; the user must be in at least one. <see langword="null"/>: any signed-in user (subject to <see cref="Policy"/>).</summary>
+    /// <exception cref="ArgumentException">The value is empty or holds only commas and spaces.</exception>
     public string? Roles
     {
         get => _roles.Length == 0 ? null : string.Join(',', _roles);
-        set => _roles = value is null ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        set
+        {
+            var roles = value is null ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (value is not null && roles.Length == 0)
+            {
+                // An empty value (a missing setting, say) must not quietly mean "any signed-in user".
+                throw new ArgumentException($"The roles of channel rule '{Channel}' name no role; pass null for no role requirement.", nameof(value));
+            }
+
+            _roles = roles;
+        }
     }
 
     /// <summary>The name of an authorization policy the user must satisfy (evaluated with <see cref="IAuthorizationService"/>).</summary>
