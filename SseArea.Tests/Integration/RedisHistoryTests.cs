@@ -107,8 +107,10 @@ public sealed class RedisHistoryTests
         await using var broker = new RedisSseBroker(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSseBroker>.Instance);
         await broker.StartAsync(default);
         var channel = Unique("shared");
-        // The process already follows the channel, and its dispatch is behind (a burst backlog).
-        await using var first = await broker.SubscribeAsync([channel], new SlowListener(), null, default);
+        // The process already follows the channel, and its delivery is held at the first event
+        // until the second stream has subscribed: every later event reaches that stream live too.
+        using var gated = new GatedListener();
+        await using var first = await broker.SubscribeAsync([channel], gated, null, default);
         for (var i = 1; i <= 40; i++)
         {
             await broker.PublishAsync(channel, new SseMessage("d" + i), default);
@@ -118,50 +120,57 @@ public sealed class RedisHistoryTests
         var connection = new SseArea.Streaming.SseConnection(1024, [channel]);
         await using var second = await broker.SubscribeAsync([channel], connection, tenth, default);
         connection.SetReplay(second.Replay);
-        var text = await DrainAsync(connection, TimeSpan.FromSeconds(2));
+        gated.Gate.Set();
+        // Published after every held event: once it is written, every live copy before it was handled.
+        await broker.PublishAsync(channel, new SseMessage("d41"), default);
+        var text = await ReadUntilAsync(connection, "data:d41\n");
 
         var data = text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
-        Assert.That(data, Is.EqualTo(Enumerable.Range(11, 30).Select(i => "d" + i)), "no duplicate, no gap, in order: " + text);
+        Assert.That(data, Is.EqualTo(Enumerable.Range(11, 31).Select(i => "d" + i)), "no duplicate, no gap, in order: " + text);
     }
 
-    private sealed class SlowListener : ISseListener
+    /// <summary>A listener that holds the channel's delivery at its first frame until released: a lagging dispatch.</summary>
+    private sealed class GatedListener : ISseListener, IDisposable
     {
-        public bool TryWrite(SseArea.Streaming.SseFrame frame)
-        {
-            Thread.Sleep(20);
-            return true;
-        }
+        public ManualResetEventSlim Gate { get; } = new(false);
+
+        public bool TryWrite(SseArea.Streaming.SseFrame frame) => Gate.Wait(TimeSpan.FromSeconds(10));
+
+        public void Dispose() => Gate.Dispose();
     }
 
-    private static async Task<string> DrainAsync(SseArea.Streaming.SseConnection connection, TimeSpan time)
+    /// <summary>Pumps <paramref name="connection"/> until its output holds <paramref name="marker"/> (10 s at most).</summary>
+    private static async Task<string> ReadUntilAsync(SseArea.Streaming.SseConnection connection, string marker)
     {
         var pipe = new System.IO.Pipelines.Pipe();
-        using (var stop = new CancellationTokenSource(time))
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var pump = connection.PumpAsync(pipe.Writer, stop.Token);
+        var text = new StringBuilder();
+        try
         {
+            while (!text.ToString().Contains(marker, StringComparison.Ordinal))
+            {
+                var read = await pipe.Reader.ReadAsync(stop.Token);
+                foreach (var segment in read.Buffer)
+                {
+                    text.Append(Encoding.UTF8.GetString(segment.Span));
+                }
+
+                pipe.Reader.AdvanceTo(read.Buffer.End);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
             try
             {
-                await connection.PumpAsync(pipe.Writer, stop.Token);
+                await pump;
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
             }
         }
 
-        await pipe.Writer.CompleteAsync();
-        var text = new StringBuilder();
-        while (true)
-        {
-            var read = await pipe.Reader.ReadAsync();
-            foreach (var segment in read.Buffer)
-            {
-                text.Append(Encoding.UTF8.GetString(segment.Span));
-            }
-
-            pipe.Reader.AdvanceTo(read.Buffer.End);
-            if (read.IsCompleted)
-            {
-                return text.ToString();
-            }
-        }
+        return text.ToString();
     }
 }
