@@ -222,11 +222,6 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     [Test]
     public async Task State_FollowsTheConnectionThroughAServerRestart()
     {
-        if (Broker != BrokerKind.InMemory)
-        {
-            Assert.Pass("Run once, on the in-memory fixture.");
-        }
-
         var port = RedisTestServer.FreeLoopbackPort();
         var stream = _page.Locator("#feed-stream");
         var first = await StartSiteAsync(port);
@@ -270,11 +265,6 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     [Test]
     public async Task Screenshot_OfTheHomePage()
     {
-        if (Broker != BrokerKind.InMemory)
-        {
-            Assert.Pass("Taken once, on the in-memory fixture.");
-        }
-
         await OpenAsync("/");
         await _publisher.PublishAsync(new { message = "Hello!" }, type: "greeting");
         await _publisher.PublishAsync("Deploy finished: v2.4.1 is live", type: "status");

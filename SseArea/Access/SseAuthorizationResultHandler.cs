@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace SseArea.Access;
 
@@ -26,15 +25,7 @@ internal sealed class SseAuthorizationResultHandler(IAuthorizationMiddlewareResu
             && action.RouteValues.TryGetValue("area", out var area)
             && string.Equals(area, SseAreaNames.Area, StringComparison.OrdinalIgnoreCase))
         {
-            var channels = context.Request.Query["channel"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal).ToList();
-            if (channels.Count == 0)
-            {
-                channels.Add(context.RequestServices.GetRequiredService<IOptions<SseOptions>>().Value.DefaultChannel);
-            }
-
-            var refusal = new SseChannelRefusedResult(channels, authorizeResult.Challenged
-                ? "Sign in to follow this stream."
-                : "The signed-in user may not follow this stream.");
+            var refusal = SseRefusalGuard.Refusal(context, signedIn: !authorizeResult.Challenged);
             return refusal.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), action));
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,8 +8,8 @@ namespace SseArea.Access;
 
 /// <summary>
 /// Keeps the area's refusals machine-readable: an <see cref="ForbidResult"/> or
-/// <see cref="ChallengeResult"/> from any filter of the area (an <c>[Authorize]</c> on a derived
-/// controller, a filter calling <c>Forbid()</c>) would let a cookie scheme answer 302 to a login
+/// <see cref="ChallengeResult"/> from any filter of the area (an authorization filter, a filter
+/// calling <c>Forbid()</c>) would let a cookie scheme answer 302 to a login
 /// page, which an EventSource follows to an HTML page and then fails on. It becomes a 403
 /// problem instead. An always-run result filter sees short-circuits of every earlier stage.
 /// </summary>
@@ -18,21 +19,26 @@ internal sealed class SseRefusalGuard : IAlwaysRunResultFilter
     {
         if (context.Result is ForbidResult or ChallengeResult)
         {
-            // An authorization filter runs before the request is parsed: name the channels as asked.
-            var http = context.HttpContext;
-            IReadOnlyList<string> channels = http.GetSseStreamRequest()?.Channels
-                ?? [.. http.Request.Query["channel"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal)];
-            if (channels.Count == 0)
-            {
-                channels = [http.RequestServices.GetRequiredService<IOptions<SseOptions>>().Value.DefaultChannel];
-            }
-
-            context.Result = new SseChannelRefusedResult(
-                channels,
-                context.HttpContext.User.Identity?.IsAuthenticated == true
-                    ? "The signed-in user may not follow this stream."
-                    : "Sign in to follow this stream.");
+            context.Result = Refusal(context.HttpContext, context.HttpContext.User.Identity?.IsAuthenticated == true);
         }
+    }
+
+    /// <summary>
+    /// The refusal for a request that authorization turned away, possibly before it was parsed:
+    /// it names the channels as asked (or the default channel).
+    /// </summary>
+    internal static SseChannelRefusedResult Refusal(HttpContext http, bool signedIn)
+    {
+        IReadOnlyList<string> channels = http.GetSseStreamRequest()?.Channels
+            ?? [.. http.Request.Query["channel"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal)];
+        if (channels.Count == 0)
+        {
+            channels = [http.RequestServices.GetRequiredService<IOptions<SseOptions>>().Value.DefaultChannel];
+        }
+
+        return new SseChannelRefusedResult(channels, signedIn
+            ? "The signed-in user may not follow this stream."
+            : "Sign in to follow this stream.");
     }
 
     public void OnResultExecuted(ResultExecutedContext context)
