@@ -169,6 +169,60 @@ public sealed partial class RedisRestartTests
     }
 
     [Test]
+    public async Task RedisKilledMidPublish_EveryPublishThatReturnedIsReplayedAfterTheRestart_TheOthersThrew()
+    {
+        await using var redis = await OwnRedisServer.StartAsync(persistent: true);
+        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100000" });
+        var publisher = site.Publisher;
+        var returned = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var threw = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var next = 0;
+
+        // Eight publishers, each going on until its first failure.
+        async Task PublishUntilItFailsAsync()
+        {
+            while (true)
+            {
+                var data = "event " + Interlocked.Increment(ref next);
+                try
+                {
+                    await publisher.PublishAsync(data, channel: "midway");
+                    returned.Add(data);
+                }
+                catch (SseBrokerException)
+                {
+                    threw.Add(data);
+                    return;
+                }
+            }
+        }
+
+        var publishing = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(PublishUntilItFailsAsync)));
+        await Eventually.HoldsAsync(() => Task.FromResult(returned.Count >= 300), "publishes are under way");
+        await redis.KillAsync();
+        await publishing.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(threw, Has.Count.EqualTo(8), "every publisher was told, by an exception, that Redis went away");
+
+        await redis.StartAgainAsync();
+        await WaitForHealthAsync(site, HealthStatus.Healthy, "Redis is back");
+        await publisher.PublishAsync("the end", channel: "midway");
+
+        // From the start of the history (0-0): what Redis acknowledged survived the kill (fsync always).
+        await using var reader = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=midway", h => h.Add("Last-Event-ID", "0-0"));
+        var replayed = new List<string>();
+        string data;
+        while ((data = DataOf(await reader.ReadEventAsync())) != "the end")
+        {
+            replayed.Add(data);
+        }
+
+        TestContext.Progress.WriteLine($"killed mid-publish: {returned.Count} publishes returned, {threw.Count} threw, {replayed.Count} replayed after the restart");
+        Assert.That(replayed, Is.SupersetOf(returned), "every publish that returned reached Redis and is replayed");
+        Assert.That(replayed.Except(returned), Is.SubsetOf(threw), "anything else replayed is a publish that threw (its answer was lost, not its event)");
+        Assert.That(replayed, Is.Unique);
+    }
+
+    [Test]
     public async Task RedisRestart_WithoutPersistence_AClientReconnectingWithLastEventId_IsToldItMissedEvents()
     {
         await using var redis = await OwnRedisServer.StartAsync();
