@@ -275,7 +275,7 @@ public sealed partial class RedisRestartTests
         }
     }
 
-    private static async Task<string> AntiforgeryTokenAsync(HttpClient http)
+    internal static async Task<string> AntiforgeryTokenAsync(HttpClient http)
     {
         var page = await http.GetStringAsync("/");
         var token = TokenPattern().Match(page).Groups[1].Value;
@@ -283,7 +283,7 @@ public sealed partial class RedisRestartTests
         return token;
     }
 
-    private static Task<HttpResponseMessage> PostPublishAsync(HttpClient http, string token, string channel)
+    internal static Task<HttpResponseMessage> PostPublishAsync(HttpClient http, string token, string channel, string message = "from the form")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
         {
@@ -291,7 +291,7 @@ public sealed partial class RedisRestartTests
             {
                 ["__RequestVerificationToken"] = token,
                 ["Channel"] = channel,
-                ["Message"] = "from the form",
+                ["Message"] = message,
             }),
         };
         request.Headers.Accept.ParseAdd("application/json");

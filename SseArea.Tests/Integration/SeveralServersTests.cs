@@ -57,6 +57,59 @@ public sealed class SeveralServersTests
     }
 
     [Test]
+    public async Task TwoSampleSiteProcesses_DeliverEachOthersEvents_AndEachReportsItsCountToRedis()
+    {
+        var environment = new Dictionary<string, string> { ["Sse__RedisUrl"] = _redis.Url };
+        await using var first = await SampleSiteProcess.StartAsync(environment);
+        await using var second = await SampleSiteProcess.StartAsync(environment);
+        var streams = new List<SseTestStream>();
+        try
+        {
+            // The default channel, which /hello and an empty /publish channel publish to.
+            foreach (var site in (SampleSiteProcess[])[first, first, second, second, second])
+            {
+                streams.Add(await SseTestStream.OpenAsync(site.Http, "/sse/stream"));
+            }
+
+            Assert.That(await _redis.NumSubAsync("sse"), Is.EqualTo(2), "one subscription per process");
+            Assert.That(await first.Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+            foreach (var stream in streams)
+            {
+                Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:{\"message\":\"Hello!\"}\n\n"));
+            }
+
+            var token = await AntiforgeryTokenAsync(second.Http);
+            using (var posted = await PostPublishAsync(second.Http, token, "sse", "from the second process"))
+            {
+                Assert.That(posted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), await posted.Content.ReadAsStringAsync());
+            }
+
+            foreach (var stream in streams)
+            {
+                Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from the second process\n\n"));
+            }
+
+            // Each process keeps its own entry (count:expiry) in the channel's hash; they add up.
+            var counts = await Eventually.ValueAsync(
+                async () => (await _redis.Client.GetDatabase().HashValuesAsync("sse:subscribers:sse")).Select(v => long.Parse(((string)v!).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray(),
+                counts => counts.SequenceEqual([2L, 3L]));
+            Assert.That(counts, Is.EqualTo(new[] { 2L, 3L }), "one entry per process, 2 + 3 streams");
+
+            // A clean stop (SIGTERM) takes the process's entry with it.
+            await second.DisposeAsync();
+            await Eventually.HoldsAsync(async () => await _redis.Client.GetDatabase().HashLengthAsync("sse:subscribers:sse") == 1, "the stopped process's count is gone");
+            Assert.That(await _redis.NumSubAsync("sse"), Is.EqualTo(1), "the stopped process's subscription is gone");
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
     public async Task SubscriberCounts_AddUpAcrossBothServers_AndFallToZeroWhenAllLeave()
     {
         await using var first = await KestrelSampleSite.StartAsync(_redis.Url);
