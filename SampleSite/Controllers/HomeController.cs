@@ -83,7 +83,8 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
 
         if (WantsJson())
         {
-            return ValidationProblem(ModelState);
+            // Redis down is 503 (try again later), not the 400 of a form's error.
+            return ValidationProblem(title: Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? "Message not sent" : null, statusCode: Response.StatusCode, modelStateDictionary: ModelState);
         }
 
         ViewData["DefaultChannel"] = options.Value.DefaultChannel;

@@ -51,7 +51,8 @@ public sealed class SocialController(ISsePublisher sse) : Controller
             Response.StatusCode = StatusCodes.Status400BadRequest;
         }
 
-        return WantsJson() ? ValidationProblem(ModelState) : View(nameof(Index), form);
+        // Redis down is 503 (try again later), not the 400 of a form's error.
+        return WantsJson() ? ValidationProblem(title: Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? "Message not sent" : null, statusCode: Response.StatusCode, modelStateDictionary: ModelState) : View(nameof(Index), form);
     }
 
     private bool WantsJson() => Request.GetTypedHeaders().Accept.Any(a => a.MediaType == "application/json");

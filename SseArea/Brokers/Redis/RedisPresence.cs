@@ -52,6 +52,7 @@ internal sealed class RedisPresence
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Func<string, int> _localCount;
     private readonly Func<IEnumerable<string>> _localChannels;
+    private int _rewriteAll;
 
     public RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
     {
@@ -68,6 +69,16 @@ internal sealed class RedisPresence
     public void Changed(string channel)
     {
         _dirty[channel] = 0;
+        _signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Asks for every count to be written again now, not at the next refresh: after a reconnect, a
+    /// Redis that restarted without persistence holds none of them.
+    /// </summary>
+    public void RewriteAll()
+    {
+        Interlocked.Exchange(ref _rewriteAll, 1);
         _signal.Writer.TryWrite(true);
     }
 
@@ -113,7 +124,7 @@ internal sealed class RedisPresence
                 channels.Add(channel);
             }
 
-            if (DateTime.UtcNow >= refreshDue)
+            if (Interlocked.Exchange(ref _rewriteAll, 0) == 1 || DateTime.UtcNow >= refreshDue)
             {
                 channels.UnionWith(_localChannels());
                 refreshDue = DateTime.UtcNow + SseChannelStatsDefaults.RefreshInterval;

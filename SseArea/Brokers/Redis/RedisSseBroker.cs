@@ -325,6 +325,8 @@ internal sealed class RedisSseBroker : ISseBroker
             {
                 // Counted once per reconnect: the subscription connection comes back with it.
                 _metrics?.RedisReconnected();
+                // A Redis that restarted without persistence lost every count: write them again now.
+                _presence.RewriteAll();
             }
         };
         if (redis.IsConnected)
