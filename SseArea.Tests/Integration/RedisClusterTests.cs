@@ -196,6 +196,31 @@ public sealed class RedisClusterTests
         }
     }
 
+    [Test]
+    public async Task Publish_ToAChannelWhoseShardDoesNotAnswer_ThrowsSseBrokerException()
+    {
+        // The seed nodes as a StackExchange.Redis configuration string, with a short command timeout.
+        var settings = string.Join(',', _cluster.Ports.Select(p => "127.0.0.1:" + p.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ",asyncTimeout=300";
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["Sse:RedisUrl"] = settings,
+            ["Sse:RedisShardedPubSub"] = "true",
+            ["Sse:HistoryLength"] = "100",
+        });
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channel = Unique("stalled");
+        await publisher.PublishAsync("reaches the shard", channel: channel);
+        var master = _cluster.Client.GetServer(System.Net.IPAddress.Loopback, await _cluster.MasterOfAsync(channel));
+
+        // The owning master takes no writes for 1.5 s (it ends by itself: an unpause would wait too).
+        await master.ExecuteAsync("CLIENT", "PAUSE", "1500", "WRITE");
+        var failed = Assert.ThrowsAsync<SseBrokerException>(() => publisher.PublishAsync("stalled", channel: channel));
+        // A write in the same slot: it returns once the master takes writes again, leaving the cluster as it was.
+        await _cluster.Client.GetDatabase().StringSetAsync("probe:" + (string)RedisKeys.History(channel)!, "1", TimeSpan.FromSeconds(10));
+
+        Assert.That(failed!.Message, Does.Contain(channel).And.Contain("did not take the event"));
+    }
+
     [TestCase("plain.channel")]
     [TestCase("room{7}.chat")]
     [TestCase("{7}")]
