@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using SseArea.Brokers.Redis;
 using SseArea.Tests.Infrastructure;
 
@@ -289,15 +290,31 @@ public sealed class RedisClusterTests
         Assert.That(await DataAsync(second, 1), Is.EqualTo(new[] { "missed" }));
     }
 
+    [Test]
+    public async Task Startup_LogsThatRedisIsACluster_AndWhichPubSubItUses()
+    {
+        var logs = _site.Services.GetFakeLogCollector();
+        // The broker connects in the background from startup on.
+        var logged = await Eventually.ValueAsync(
+            () => Task.FromResult(logs.GetSnapshot().Where(r => r.Id.Name == "RedisClusterRecognised").ToList()),
+            records => records.Count > 0);
+
+        Assert.That(logged, Has.Count.EqualTo(1));
+        Assert.That(logged[0].Message, Does.Contain("3 masters known").And.Contain("sharded pub/sub"));
+    }
+
     private async Task<SampleSiteFactory> StartOnClusterAsync(bool sharded)
     {
         // The in-memory kind keeps the fixture from starting the single test Redis; the setting then names the cluster.
-        var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
-        {
-            ["Sse:RedisUrl"] = _cluster.Url,
-            ["Sse:RedisShardedPubSub"] = sharded ? "true" : "false",
-            ["Sse:HistoryLength"] = "100",
-        });
+        var site = await SampleSiteFactory.CreateAsync(
+            BrokerKind.InMemory,
+            new Dictionary<string, string?>
+            {
+                ["Sse:RedisUrl"] = _cluster.Url,
+                ["Sse:RedisShardedPubSub"] = sharded ? "true" : "false",
+                ["Sse:HistoryLength"] = "100",
+            },
+            services => services.AddFakeLogging());
         _ = site.Server; // starts the host, and with it the broker's connection
         return site;
     }

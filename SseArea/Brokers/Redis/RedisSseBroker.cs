@@ -359,6 +359,15 @@ internal sealed class RedisSseBroker : ISseBroker
         if (redis.IsConnected)
         {
             RedisLog.Connected(_logger, Endpoint);
+            if (IsCluster(redis))
+            {
+                RedisLog.ClusterRecognised(
+                    _logger,
+                    Endpoint,
+                    redis.GetServers().Count(s => s.ServerType == ServerType.Cluster && !s.IsReplica),
+                    _sharded ? "sharded pub/sub (SSUBSCRIBE/SPUBLISH on the shard of each channel's slot)"
+                        : "PUBLISH, broadcast to every node (Sse:RedisShardedPubSub keeps each channel on its shard)");
+            }
         }
         else
         {
