@@ -303,7 +303,41 @@ public sealed class RedisClusterTests
         Assert.That(logged[0].Message, Does.Contain("3 masters known").And.Contain("sharded pub/sub"));
     }
 
-    private async Task<SampleSiteFactory> StartOnClusterAsync(bool sharded)
+    [Test]
+    public async Task WithoutHistory_ShardedPublishesReachChannelsOnEveryMaster_AsFlaskSsePayloads()
+    {
+        await using var site = await StartOnClusterAsync(sharded: true, history: 0);
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("nohistory"));
+        var streams = new List<SseTestStream>();
+        try
+        {
+            foreach (var channel in channels)
+            {
+                streams.Add(await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel));
+            }
+
+            foreach (var channel in channels)
+            {
+                Assert.That(await publisher.PublishAsync("to " + channel, type: "note", channel: channel), Is.EqualTo(1));
+            }
+
+            for (var i = 0; i < channels.Length; i++)
+            {
+                Assert.That(await streams[i].ReadEventAsync(), Is.EqualTo($"event:note\ndata:to {channels[i]}\n\n"), "no id: history is off");
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<SampleSiteFactory> StartOnClusterAsync(bool sharded, int history = 100)
     {
         // The in-memory kind keeps the fixture from starting the single test Redis; the setting then names the cluster.
         var site = await SampleSiteFactory.CreateAsync(
@@ -312,7 +346,7 @@ public sealed class RedisClusterTests
             {
                 ["Sse:RedisUrl"] = _cluster.Url,
                 ["Sse:RedisShardedPubSub"] = sharded ? "true" : "false",
-                ["Sse:HistoryLength"] = "100",
+                ["Sse:HistoryLength"] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             services => services.AddFakeLogging());
         _ = site.Server; // starts the host, and with it the broker's connection
