@@ -20,12 +20,14 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
 
     private readonly List<Process> _processes;
     private readonly string _directory;
+    private readonly string _redisServer;
 
-    private RedisClusterTestServer(IReadOnlyList<int> ports, List<Process> processes, string directory)
+    private RedisClusterTestServer(IReadOnlyList<int> ports, List<Process> processes, string directory, string redisServer)
     {
         Ports = ports;
         _processes = processes;
         _directory = directory;
+        _redisServer = redisServer;
     }
 
     /// <summary>The masters' ports.</summary>
@@ -138,6 +140,33 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         return [.. found.OrderBy(f => f.Key).Select(f => f.Value)];
     }
 
+    /// <summary>
+    /// Kills the master on <paramref name="port"/>, runs <paramref name="whileDown"/>, then starts it
+    /// again on the same port with its node file: it takes its slots back (not its data: no
+    /// persistence). Returns once every node says <c>cluster_state:ok</c> again.
+    /// </summary>
+    public async Task RestartMasterAsync(int port, Func<Task> whileDown)
+    {
+        var index = Ports.ToList().IndexOf(port);
+        var old = _processes[index];
+        old.Kill(entireProcessTree: true);
+        await old.WaitForExitAsync();
+        old.Dispose();
+        try
+        {
+            await whileDown();
+        }
+        finally
+        {
+            _processes[index] = StartNode(_redisServer, port, _directory);
+            await WaitForListenerAsync(port, _processes);
+            foreach (var p in Ports)
+            {
+                await WaitForClusterOkAsync(p);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Client is not null)
@@ -188,11 +217,7 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
             {
                 var port = RedisTestServer.FreeLoopbackPort();
                 ports.Add(port);
-                var p = port.ToString(CultureInfo.InvariantCulture);
-                processes.Add(Start(redisServer!, out _,
-                    "--port", p, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                    "--cluster-config-file", Path.Combine(directory, $"nodes-{p}.conf"), "--dir", directory,
-                    "--save", "", "--appendonly", "no"));
+                processes.Add(StartNode(redisServer!, port, directory));
             }
 
             foreach (var port in ports)
@@ -229,7 +254,7 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
                 await WaitForClusterOkAsync(port);
             }
 
-            return new RedisClusterTestServer(ports, processes, directory);
+            return new RedisClusterTestServer(ports, processes, directory, redisServer!);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -247,6 +272,15 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         }
 
         Assert.Ignore(why);
+    }
+
+    private static Process StartNode(string redisServer, int port, string directory)
+    {
+        var p = port.ToString(CultureInfo.InvariantCulture);
+        return Start(redisServer, out _,
+            "--port", p, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+            "--cluster-config-file", Path.Combine(directory, $"nodes-{p}.conf"), "--dir", directory,
+            "--save", "", "--appendonly", "no");
     }
 
     private static Process Start(string executable, out StringBuilder output, params string[] arguments)
