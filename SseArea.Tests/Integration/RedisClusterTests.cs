@@ -210,13 +210,28 @@ public sealed class RedisClusterTests
         });
         var publisher = site.Services.GetRequiredService<ISsePublisher>();
         var channel = Unique("stalled");
-        await publisher.PublishAsync("reaches the shard", channel: channel);
+        // The first publish connects and loads the script; on a busy machine it may outlast 300 ms.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                try
+                {
+                    await publisher.PublishAsync("reaches the shard", channel: channel);
+                    return true;
+                }
+                catch (SseBrokerException)
+                {
+                    return false;
+                }
+            },
+            "a first publish reached the shard");
         var master = _cluster.Client.GetServer(System.Net.IPAddress.Loopback, await _cluster.MasterOfAsync(channel));
 
-        // The owning master takes no writes for 1.5 s (it ends by itself: an unpause would wait too).
-        await master.ExecuteAsync("CLIENT", "PAUSE", "1500", "WRITE");
+        // The owning master takes no writes for 3 s (it ends by itself: an unpause would wait too);
+        // StackExchange.Redis notices a timed-out command at its next heartbeat (about every second).
+        await master.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
         var failed = Assert.ThrowsAsync<SseBrokerException>(() => publisher.PublishAsync("stalled", channel: channel));
-        // A write in the same slot: it returns once the master takes writes again, leaving the cluster as it was.
+        // A write in the same slot: it goes through once the master takes writes again, leaving the cluster as it was.
         await _cluster.Client.GetDatabase().StringSetAsync("probe:" + (string)RedisKeys.History(channel)!, "1", TimeSpan.FromSeconds(10));
 
         Assert.That(failed!.Message, Does.Contain(channel).And.Contain("did not take the event"));
