@@ -19,12 +19,14 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
     private static RedisClusterTestServer? _instance;
 
     private readonly List<Process> _processes;
+    private readonly List<int> _busPorts;
     private readonly string _directory;
     private readonly string _redisServer;
 
-    private RedisClusterTestServer(IReadOnlyList<int> ports, List<Process> processes, string directory, string redisServer)
+    private RedisClusterTestServer(IReadOnlyList<int> ports, List<int> busPorts, List<Process> processes, string directory, string redisServer)
     {
         Ports = ports;
+        _busPorts = busPorts;
         _processes = processes;
         _directory = directory;
         _redisServer = redisServer;
@@ -48,7 +50,18 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
             if (_instance is null)
             {
                 var started = Stopwatch.StartNew();
-                var cluster = await BuildAsync();
+                RedisClusterTestServer cluster;
+                try
+                {
+                    cluster = await BuildAsync();
+                }
+                catch (InvalidOperationException e)
+                {
+                    // A free port can be taken by another process before a node binds it: one more try.
+                    TestContext.Progress.WriteLine($"{e.Message}; building the cluster again on other ports.");
+                    cluster = await BuildAsync();
+                }
+
                 var options = new ConfigurationOptions { AllowAdmin = true };
                 foreach (var port in cluster.Ports)
                 {
@@ -158,7 +171,7 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         }
         finally
         {
-            _processes[index] = StartNode(_redisServer, port, _directory);
+            _processes[index] = StartNode(_redisServer, port, _busPorts[index], _directory);
             await WaitForListenerAsync(port, _processes);
             foreach (var p in Ports)
             {
@@ -213,11 +226,28 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         try
         {
             var ports = new List<int>();
+            var busPorts = new List<int>();
+            var taken = new HashSet<int>();
+            int FreePort()
+            {
+                int port;
+                do
+                {
+                    port = RedisTestServer.FreeLoopbackPort();
+                }
+                while (!taken.Add(port));
+                return port;
+            }
+
             for (var i = 0; i < Masters; i++)
             {
-                var port = RedisTestServer.FreeLoopbackPort();
+                var port = FreePort();
+                // The cluster bus port is named too: by default it is port + 10000, which does not
+                // exist above 55535 (a fifth of the ephemeral range) and may be another process's.
+                var busPort = FreePort();
                 ports.Add(port);
-                processes.Add(StartNode(redisServer!, port, directory));
+                busPorts.Add(busPort);
+                processes.Add(StartNode(redisServer!, port, busPort, directory));
             }
 
             foreach (var port in ports)
@@ -254,7 +284,7 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
                 await WaitForClusterOkAsync(port);
             }
 
-            return new RedisClusterTestServer(ports, processes, directory, redisServer!);
+            return new RedisClusterTestServer(ports, busPorts, processes, directory, redisServer!);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -274,11 +304,12 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         Assert.Ignore(why);
     }
 
-    private static Process StartNode(string redisServer, int port, string directory)
+    private static Process StartNode(string redisServer, int port, int busPort, string directory)
     {
         var p = port.ToString(CultureInfo.InvariantCulture);
         return Start(redisServer, out _,
             "--port", p, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+            "--cluster-port", busPort.ToString(CultureInfo.InvariantCulture),
             "--cluster-config-file", Path.Combine(directory, $"nodes-{p}.conf"), "--dir", directory,
             "--save", "", "--appendonly", "no");
     }
