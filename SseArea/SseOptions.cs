@@ -16,8 +16,19 @@ public sealed class SseOptions
     /// in-memory broker is used (one process only).
     /// Accepted forms: <c>redis://[[user]:password@]host[:port][/db]</c>, <c>rediss://...</c> (TLS),
     /// or a StackExchange.Redis configuration string such as <c>host:6379,password=...</c>.
+    /// For Redis Cluster, name several seed nodes separated by commas, in either form
+    /// (<c>redis://:password@10.0.0.1:7000,10.0.0.2:7000</c>); the cluster is recognised by itself.
     /// </summary>
     public string? RedisUrl { get; set; }
+
+    /// <summary>
+    /// Use Redis sharded pub/sub (<c>SSUBSCRIBE</c>/<c>SPUBLISH</c>, Redis 7 or later) instead of
+    /// <c>SUBSCRIBE</c>/<c>PUBLISH</c>. On Redis Cluster each channel's events then travel only through
+    /// the shard that owns the channel's slot, instead of being broadcast to every node. Other
+    /// publishers on the same Redis (a Flask-SSE app) must then publish with <c>SPUBLISH</c> too.
+    /// Default <see langword="false"/> (<c>"Sse:RedisShardedPubSub": true</c> turns it on).
+    /// </summary>
+    public bool RedisShardedPubSub { get; set; }
 
     /// <summary>The channel used when a stream request or a publish names none. Default <c>"sse"</c>, as in Flask-SSE.</summary>
     public string DefaultChannel { get; set; } = "sse";

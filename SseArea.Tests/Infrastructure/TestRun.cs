@@ -9,5 +9,6 @@ public sealed class TestRun
     {
         await Infrastructure.BrowserSession.StopAsync();
         await Infrastructure.RedisTestServer.StopAsync();
+        await Infrastructure.RedisClusterTestServer.StopAsync();
     }
 }

@@ -105,7 +105,7 @@ public sealed class ChurnTests(BrokerKind broker)
                 Assert.That(await redis.NumSubAsync($"churn.{channel}"), Is.Zero, $"PUBSUB NUMSUB churn.{channel}");
             }
             await Eventually.HoldsAsync(
-                async () => (long)await redis.Client.GetDatabase().ExecuteAsync("EVAL", "return #redis.call('KEYS', 'sse:subscribers:*')", 0) == 0,
+                async () => (long)await redis.Client.GetDatabase().ExecuteAsync("EVAL", "return #redis.call('KEYS', 'sse:*subscribers*')", 0) == 0,
                 "no subscriber count is left in Redis");
         }
     }

@@ -116,7 +116,7 @@ public sealed class RedisHistoryTests
             await broker.PublishAsync(channel, new SseMessage("d" + i), default);
         }
 
-        var tenth = (await _database.StreamRangeAsync("sse:history:" + channel, count: 10))[^1].Id.ToString();
+        var tenth = (await _database.StreamRangeAsync(RedisKeys.History(channel), count: 10))[^1].Id.ToString();
         var connection = new SseArea.Streaming.SseConnection(1024, [channel]);
         await using var second = await broker.SubscribeAsync([channel], connection, tenth, default);
         connection.SetReplay(second.Replay);

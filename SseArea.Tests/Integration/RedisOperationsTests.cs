@@ -72,11 +72,11 @@ public sealed class RedisOperationsTests
         var db = _redis.Client.GetDatabase();
         var now = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
         var nowMs = (long)now[0] * 1000 + (long)now[1] / 1000;
-        await db.HashSetAsync("sse:subscribers:" + channel, "dead-server", $"7:{nowMs + 500}");
+        await db.HashSetAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers(channel), "dead-server", $"7:{nowMs + 500}");
 
         Assert.That(await stats.CountSubscribersAsync(channel), Is.EqualTo(8), "its count holds while it is fresh");
         await Eventually.HoldsAsync(async () => await stats.CountSubscribersAsync(channel) == 1, "the dead server's entry expired");
-        Assert.That(await db.HashExistsAsync("sse:subscribers:" + channel, "dead-server"), Is.False, "the expired entry was removed");
+        Assert.That(await db.HashExistsAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers(channel), "dead-server"), Is.False, "the expired entry was removed");
     }
 
     [Test]

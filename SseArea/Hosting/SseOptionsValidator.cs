@@ -19,6 +19,11 @@ internal sealed class SseOptionsValidator : IValidateOptions<SseOptions>
             failures.Add($"The Redis URL in '{options.RedisUrlSource}' is malformed: {redisError}. Value: '{RedisUrl.MaskPassword(options.RedisUrl)}'.");
         }
 
+        if (options.RedisShardedPubSub && string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            failures.Add("Sse:RedisShardedPubSub is on, but no Redis is configured (Sse:RedisUrl, SSE_REDIS_URL or REDIS_URL): sharded pub/sub needs Redis 7 or later.");
+        }
+
         if (options.MaxChannelNameLength < 1)
         {
             failures.Add($"Sse:MaxChannelNameLength must be at least 1 (it is {options.MaxChannelNameLength}).");

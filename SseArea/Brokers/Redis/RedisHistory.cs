@@ -5,32 +5,40 @@ using StackExchange.Redis;
 namespace SseArea.Brokers.Redis;
 
 /// <summary>
-/// The Redis side of replay: one capped Redis Stream per channel (key <c>sse:history:&lt;channel&gt;</c>),
-/// appended and published by one Lua script so that history order is delivery order.
+/// The Redis side of replay: one capped Redis Stream per channel (key <see cref="RedisKeys.History"/>,
+/// <c>sse:{&lt;channel&gt;}:history</c>), appended and published by one Lua script so that history
+/// order is delivery order.
 /// </summary>
 /// <remarks>
 /// An event without an id gets the stream's entry id (<c>1700000000000-0</c>); the published
 /// payload is the Flask-SSE JSON with that id in its <c>"id"</c> field, kept in the stream as the
 /// text before and after the id. An event with its publisher's id is kept whole, with that id as its key.
+/// On a single Redis each entry also carries a number from the counter <see cref="RedisKeys.Sequence"/>,
+/// which orders a replay across channels exactly; on Redis Cluster that counter would be a key in
+/// another slot, so entries carry none and a replay across channels is ordered by entry id (the
+/// time each shard took the event), each channel keeping its own order.
 /// </remarks>
 internal static class RedisHistory
 {
     private const string IdPlaceholder = "SseArea.Id.Placeholder.9c41e7";
 
-    // KEYS[1] stream, KEYS[2] the sequence shared by all channels (it orders a replay across channels:
-    // entry ids of two streams can tie within a millisecond).
+    // KEYS[1] stream, KEYS[2] (single Redis only) the sequence shared by all channels: it orders a
+    // replay across channels, as entry ids of two streams can tie within a millisecond. On a cluster
+    // it would be in another slot; entries then get 0.
     // ARGV: channel, max length, payload (or the text before the id), text after the id, explicit id.
     // ARGV[6]: how long the stream outlives its last publish, in milliseconds (PEXPIRE).
+    // ARGV[7]: PUBLISH, or SPUBLISH (sharded pub/sub: the channel's slot must be the stream's, see RedisKeys).
     private const string PublishScript = """
-        local n = redis.call('INCR', KEYS[2])
+        local n = 0
+        if #KEYS > 1 then n = redis.call('INCR', KEYS[2]) end
         if ARGV[5] ~= '' then
           local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'k', ARGV[5], 'p', ARGV[3])
           redis.call('PEXPIRE', KEYS[1], ARGV[6])
-          return {id, redis.call('PUBLISH', ARGV[1], ARGV[3])}
+          return {id, redis.call(ARGV[7], ARGV[1], ARGV[3])}
         end
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'n', n, 'h', ARGV[3], 't', ARGV[4])
         redis.call('PEXPIRE', KEYS[1], ARGV[6])
-        return {id, redis.call('PUBLISH', ARGV[1], ARGV[3] .. id .. ARGV[4])}
+        return {id, redis.call(ARGV[7], ARGV[1], ARGV[3] .. id .. ARGV[4])}
         """;
 
     /// <summary>
@@ -95,14 +103,25 @@ internal static class RedisHistory
         return {'ok', after(start)}
         """;
 
-    /// <summary>The key of the counter that numbers every event kept, across channels.</summary>
-    public static readonly RedisKey SequenceKey = "sse:sequence";
+    public static RedisKey StreamKey(string channel) => RedisKeys.History(channel);
 
-    public static RedisKey StreamKey(string channel) => "sse:history:" + channel;
-
-    /// <summary>Appends the event to the channel's history and publishes it; returns the PUBLISH count.</summary>
-    public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength)
+    /// <summary>
+    /// Appends the event to the channel's history and publishes it; returns the PUBLISH (or SPUBLISH) count.
+    /// <paramref name="cluster"/>: Redis Cluster, where the cross-channel sequence is left out.
+    /// <paramref name="sharded"/>: publish with SPUBLISH, which needs the channel in its history's slot.
+    /// </summary>
+    /// <exception cref="ArgumentException">Sharded, and the channel's name keeps its history out of its slot.</exception>
+    public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
     {
+        if (sharded && !RedisKeys.SharesSlotWithChannel(channel))
+        {
+            // SPUBLISH inside the script must name a channel of the script's slot; published outside
+            // it, history order and delivery order could differ. Refused, on any Redis, so that it shows before a cluster.
+            throw new ArgumentException(
+                $"Channel '{SseChannelName.Display(channel)}' can not be published with history over sharded pub/sub: the part of its name Redis hashes ('{SseChannelName.Display(RedisKeys.HashPart(channel))}') holds '}}', so no key of its history can share its slot. Rename the channel (no '}}' outside one '{{...}}' hash tag), or turn Sse:RedisShardedPubSub or Sse:HistoryLength off.",
+                nameof(channel));
+        }
+
         RedisValue head, tail = RedisValue.EmptyString, explicitId = RedisValue.EmptyString;
         if (string.IsNullOrEmpty(message.Id))
         {
@@ -120,8 +139,8 @@ internal static class RedisHistory
 
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(
             PublishScript,
-            [StreamKey(channel), SequenceKey],
-            [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds]))!;
+            cluster ? [StreamKey(channel)] : [StreamKey(channel), RedisKeys.Sequence],
+            [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds, sharded ? "SPUBLISH" : "PUBLISH"]))!;
         return (long)result[1];
     }
 
@@ -172,7 +191,7 @@ internal static class RedisHistory
         await Task.WhenAll(reads);
         var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
         var missed = new List<string>();
-        var entries = new List<(long Sequence, SseFrame Frame, bool Overlaps)>();
+        var entries = new List<(long Sequence, (ulong, ulong) EntryId, int Channel, SseFrame Frame, bool Overlaps)>();
         for (var i = 0; i < channels.Count; i++)
         {
             var channel = channels[i];
@@ -191,13 +210,15 @@ internal static class RedisHistory
             {
                 if (ReadEntry(channel, (RedisResult[])entry!, invalidPayload) is { } read)
                 {
-                    entries.Add((read.Sequence, read.Frame, IsAfter(read.EntryId, before[i].EntryId)));
+                    entries.Add((read.Sequence, ParseEntryId(read.EntryId), i, read.Frame, IsAfter(read.EntryId, before[i].EntryId)));
                 }
             }
         }
 
-        // Numbered by one counter at publication: merged by it, channels keep publication order.
-        entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        // On a single Redis, numbered by one counter at publication: merged by it, channels keep
+        // publication order. On a cluster (numbers 0): by entry id, which keeps each channel's order;
+        // across channels that is the shards' clocks, as live delivery over several shards is too.
+        entries.Sort((a, b) => (a.Sequence, a.EntryId, a.Channel).CompareTo((b.Sequence, b.EntryId, b.Channel)));
         return new SseReplay(
             entries.ConvertAll(e => e.Frame),
             missed,
@@ -207,20 +228,14 @@ internal static class RedisHistory
 
     /// <summary>Whether stream entry id <paramref name="id"/> comes after <paramref name="bound"/> (none: every id does).</summary>
     private static bool IsAfter(string id, string? bound)
+        => bound is null || ParseEntryId(id).CompareTo(ParseEntryId(bound)) > 0;
+
+    /// <summary>A stream entry id (as Redis wrote it) as its two numbers, which order it.</summary>
+    private static (ulong, ulong) ParseEntryId(string entry)
     {
-        if (bound is null)
-        {
-            return true;
-        }
-
-        static (ulong, ulong) Parse(string entry)
-        {
-            var dash = entry.IndexOf('-', StringComparison.Ordinal);
-            return (ulong.Parse(entry.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture),
-                ulong.Parse(entry.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return Parse(id).CompareTo(Parse(bound)) > 0;
+        var dash = entry.IndexOf('-', StringComparison.Ordinal);
+        return (ulong.Parse(entry.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture),
+            ulong.Parse(entry.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

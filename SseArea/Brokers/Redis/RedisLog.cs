@@ -29,6 +29,9 @@ internal static partial class RedisLog
     [LoggerMessage(8, LogLevel.Warning, "Skipped a payload on Redis channel '{Channel}' that is not a valid Flask-SSE event: {Reason}. Payload: {Payload}", EventName = "RedisInvalidPayload")]
     public static partial void InvalidPayload(ILogger logger, string channel, string reason, string payload);
 
+    [LoggerMessage(750, LogLevel.Information, "Redis at {Endpoint} is a cluster ({Masters} masters known); channels use {PubSub}.", EventName = "RedisClusterRecognised")]
+    public static partial void ClusterRecognised(ILogger logger, string endpoint, int masters, string pubSub);
+
     [LoggerMessage(410, LogLevel.Warning, "Could not write this server's subscriber counts to Redis; retrying later.", EventName = "RedisPresenceFailed")]
     public static partial void PresenceFailed(ILogger logger, Exception exception);
 }

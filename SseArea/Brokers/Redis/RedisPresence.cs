@@ -6,7 +6,8 @@ namespace SseArea.Brokers.Redis;
 
 /// <summary>
 /// Cluster-wide subscriber counts: each server keeps its own count of each channel in the hash
-/// <c>sse:subscribers:&lt;channel&gt;</c> (field: the server's id; value: <c>count:expiry-ms</c>,
+/// <c>sse:{&lt;channel&gt;}:subscribers</c> (<see cref="RedisKeys.Subscribers"/>; one key per channel,
+/// so it works on Redis Cluster too) (field: the server's id; value: <c>count:expiry-ms</c>,
 /// expiry in Redis's own clock). A server rewrites a channel's entry when its count changes and
 /// every <see cref="SseChannelStatsDefaults.RefreshInterval"/>; readers skip and remove entries past
 /// their expiry, so a crashed server drops out by itself.
@@ -63,7 +64,7 @@ internal sealed class RedisPresence
     /// <summary>This server's id in the hashes.</summary>
     public string ServerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    public static RedisKey Key(string channel) => "sse:subscribers:" + channel;
+    public static RedisKey Key(string channel) => RedisKeys.Subscribers(channel);
 
     /// <summary>Notes that a channel's local count changed; it is written soon after.</summary>
     public void Changed(string channel)

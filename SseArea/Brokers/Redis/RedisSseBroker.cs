@@ -10,6 +10,8 @@ namespace SseArea.Brokers.Redis;
 /// <summary>
 /// Redis pub/sub broker: one multiplexer per application, one SUBSCRIBE per channel that has at
 /// least one local listener (not one per client), fan-out in process. Payloads are Flask-SSE JSON.
+/// With <see cref="SseOptions.RedisShardedPubSub"/>, SSUBSCRIBE/SPUBLISH instead. Works on a single
+/// Redis and on Redis Cluster (recognised once connected; see <see cref="RedisKeys"/>).
 /// </summary>
 internal sealed class RedisSseBroker : ISseBroker
 {
@@ -17,6 +19,9 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly ILogger _logger;
     private readonly SseMetrics? _metrics;
     private readonly int _historyLength;
+    private readonly bool _sharded;
+    // 0: not known yet, 1: a single Redis, 2: Redis Cluster. Known once a server has answered.
+    private int _topology;
     private readonly ListenerRegistry _listeners = new();
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
@@ -34,6 +39,7 @@ internal sealed class RedisSseBroker : ISseBroker
     {
         _metrics = metrics;
         _historyLength = options.Value.HistoryLength;
+        _sharded = options.Value.RedisShardedPubSub;
         var settings = options.Value;
         if (!RedisUrl.TryParse(settings.RedisUrl ?? string.Empty, out var configuration, out var error))
         {
@@ -57,7 +63,9 @@ internal sealed class RedisSseBroker : ISseBroker
     /// <summary>The Redis endpoints, for messages (never the password).</summary>
     public string Endpoint { get; }
 
-    public string Description => $"Redis at {Endpoint} (one subscription per channel per process)";
+    public string Description => _sharded
+        ? $"Redis at {Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
+        : $"Redis at {Endpoint} (one subscription per channel per process)";
 
     public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
         ? null
@@ -93,8 +101,8 @@ internal sealed class RedisSseBroker : ISseBroker
         try
         {
             var receivers = _historyLength > 0
-                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength).WaitAsync(cancellationToken)
-                : await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), payload).WaitAsync(cancellationToken);
+                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, IsCluster(redis), _sharded).WaitAsync(cancellationToken)
+                : await redis.GetSubscriber().PublishAsync(RedisChannelOf(channel), payload).WaitAsync(cancellationToken);
             _metrics?.EventPublished();
             return receivers;
         }
@@ -218,7 +226,7 @@ internal sealed class RedisSseBroker : ISseBroker
             ChannelMessageQueue queue;
             try
             {
-                queue = await subscriber.SubscribeAsync(RedisChannel.Literal(channel)).WaitAsync(_subscriptionTimeout, cancellationToken);
+                queue = await subscriber.SubscribeAsync(RedisChannelOf(channel)).WaitAsync(_subscriptionTimeout, cancellationToken);
             }
             catch (Exception e)
             {
@@ -277,6 +285,27 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
+    /// <summary>The channel as Redis pub/sub names it: always literal (a channel named <c>*</c> is no pattern), sharded when configured.</summary>
+    private RedisChannel RedisChannelOf(string channel) => _sharded ? RedisChannel.Sharded(channel) : RedisChannel.Literal(channel);
+
+    /// <summary>Whether the connected Redis is a cluster (then no key may be shared across channels).</summary>
+    private bool IsCluster(ConnectionMultiplexer redis)
+    {
+        if (_topology == 0)
+        {
+            foreach (var server in redis.GetServers())
+            {
+                if (server.IsConnected)
+                {
+                    _topology = server.ServerType == ServerType.Cluster ? 2 : 1;
+                    break;
+                }
+            }
+        }
+
+        return _topology == 2;
+    }
+
     /// <summary>The ways a Redis command fails: an error, a timeout, or a multiplexer already closed.</summary>
     private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
 
@@ -285,7 +314,7 @@ internal sealed class RedisSseBroker : ISseBroker
         try
         {
             // Drops every local handler of the channel; safe here, where this listener was its first.
-            await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel)).WaitAsync(_subscriptionTimeout);
+            await subscriber.UnsubscribeAsync(RedisChannelOf(channel)).WaitAsync(_subscriptionTimeout);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -332,6 +361,15 @@ internal sealed class RedisSseBroker : ISseBroker
         if (redis.IsConnected)
         {
             RedisLog.Connected(_logger, Endpoint);
+            if (IsCluster(redis))
+            {
+                RedisLog.ClusterRecognised(
+                    _logger,
+                    Endpoint,
+                    redis.GetServers().Count(s => s.ServerType == ServerType.Cluster && !s.IsReplica),
+                    _sharded ? "sharded pub/sub (SSUBSCRIBE/SPUBLISH on the shard of each channel's slot)"
+                        : "PUBLISH, broadcast to every node (Sse:RedisShardedPubSub keeps each channel on its shard)");
+            }
         }
         else
         {

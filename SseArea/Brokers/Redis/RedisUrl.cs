@@ -58,7 +58,65 @@ internal static partial class RedisUrl
         var authority = slash < 0 ? rest : rest[..slash];
         var path = slash < 0 ? string.Empty : rest[(slash + 1)..];
 
-        string host;
+        // Several seed nodes (Redis Cluster): host[:port],host[:port],... sharing the user information and database.
+        var nodes = authority.Split(',');
+        var endpoints = new List<(string Host, int Port)>(nodes.Length);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (!TryParseHost(nodes[i], out var host, out var port, out error))
+            {
+                if (nodes.Length > 1)
+                {
+                    error = nodes[i].Length == 0
+                        ? $"seed node {i + 1} of {nodes.Length} is empty (a comma too many in the host list)"
+                        : $"seed node {i + 1} of {nodes.Length}: {error}";
+                }
+
+                return false;
+            }
+
+            endpoints.Add((host, port));
+        }
+
+        int? database = null;
+        if (path.Length > 0)
+        {
+            if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+            {
+                error = $"the database '/{path}' is not a number";
+                return false;
+            }
+
+            database = db;
+        }
+
+        options = new ConfigurationOptions
+        {
+            User = user,
+            Password = password,
+            DefaultDatabase = database,
+            Ssl = scheme == "rediss",
+        };
+        foreach (var (host, port) in endpoints)
+        {
+            options.EndPoints.Add(host, port);
+        }
+
+        if (options.Ssl && endpoints.Count == 1)
+        {
+            // Several nodes: each certificate is checked against its own node's name.
+            options.SslHost = endpoints[0].Host;
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>One <c>host[:port]</c> of the URL (an IPv6 address in brackets); the port defaults to 6379.</summary>
+    private static bool TryParseHost(string authority, out string host, out int port, [NotNullWhen(false)] out string? error)
+    {
+        host = string.Empty;
+        port = 6379;
         string? portText = null;
         if (authority.StartsWith('['))
         {
@@ -106,37 +164,11 @@ internal static partial class RedisUrl
             return false;
         }
 
-        var port = 6379;
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
         {
             error = $"the port '{portText}' is not a number from 1 to 65535";
             return false;
-        }
-
-        int? database = null;
-        if (path.Length > 0)
-        {
-            if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
-            {
-                error = $"the database '/{path}' is not a number";
-                return false;
-            }
-
-            database = db;
-        }
-
-        options = new ConfigurationOptions
-        {
-            User = user,
-            Password = password,
-            DefaultDatabase = database,
-            Ssl = scheme == "rediss",
-        };
-        options.EndPoints.Add(host, port);
-        if (options.Ssl)
-        {
-            options.SslHost = host;
         }
 
         error = null;

@@ -1,0 +1,394 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using SseArea.Brokers.Redis;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// SampleSite on a real three-master Redis Cluster with sharded pub/sub and history on: delivery
+/// through several shards, isolation, replay, subscriber counts, SSUBSCRIBE, and Flask-SSE payloads.
+/// </summary>
+[CancelAfter(60_000)]
+public sealed class RedisClusterTests
+{
+    private RedisClusterTestServer _cluster = null!;
+    private SampleSiteFactory _site = null!;
+    private HttpClient _http = null!;
+    private ISsePublisher _publisher = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSiteAsync()
+    {
+        _cluster = await RedisClusterTestServer.GetAsync();
+        _site = await StartOnClusterAsync(sharded: true);
+        _http = _site.CreateClient();
+        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSiteAsync()
+    {
+        _http?.Dispose();
+        if (_site is not null)
+        {
+            await _site.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task ChannelsChosenForTheseTests_LiveOnThreeDifferentMasters()
+    {
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("spread"));
+        var masters = new List<int>();
+        foreach (var channel in channels)
+        {
+            masters.Add(await _cluster.MasterOfAsync(channel));
+        }
+
+        Assert.That(masters, Is.Unique.And.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Event_ReachesTheStreamsOfChannelsOnEveryMaster_AndOnlyThose()
+    {
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("delivery"));
+        var streams = new List<SseTestStream>();
+        try
+        {
+            foreach (var channel in channels)
+            {
+                streams.Add(await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel));
+            }
+
+            // Every channel's event first, then each channel's last one: anything that leaked from
+            // another channel would arrive before that last event (it was published earlier).
+            for (var i = 0; i < channels.Length; i++)
+            {
+                Assert.That(await _publisher.PublishAsync("event of " + channels[i], channel: channels[i]), Is.EqualTo(1), "one SSUBSCRIBE on the shard: this server");
+            }
+
+            foreach (var channel in channels)
+            {
+                await _publisher.PublishAsync("end", channel: channel);
+            }
+
+            for (var i = 0; i < channels.Length; i++)
+            {
+                Assert.That(await DataAsync(streams[i], 2), Is.EqualTo(new[] { "event of " + channels[i], "end" }), $"stream of {channels[i]}");
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task Stream_HoldsOneShardSubscription_OnTheOwningMaster_WhileOpen()
+    {
+        var channel = Unique("ssubscribe");
+        await using (var first = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel))
+        await using (var second = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel))
+        {
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(await _cluster.ShardNumSubAsync(channel), Is.EqualTo(1), "one SSUBSCRIBE per channel per process, on the master of its slot");
+                Assert.That(await _cluster.NumSubAsync(channel), Is.Zero, "no plain SUBSCRIBE anywhere");
+            }
+        }
+
+        await Eventually.HoldsAsync(async () => await _cluster.ShardNumSubAsync(channel) == 0, "the last stream's leaving ended the SSUBSCRIBE");
+    }
+
+    [Test]
+    public async Task Reconnect_WithLastEventId_ReplaysWhatItMissed_OnChannelsOfDifferentMasters()
+    {
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("replay"));
+        string a = channels[0], b = channels[1];
+        var url = $"/sse/stream?channel={a}&channel={b}";
+        string seen;
+        await using (var first = await SseTestStream.OpenAsync(_http, url))
+        {
+            await _publisher.PublishAsync("a1", channel: a);
+            seen = IdOf(await first.ReadEventAsync());
+        }
+
+        // Published in channel order: on a cluster, events of different channels replay by entry id
+        // (the shards' clocks), ties in the order the request names the channels.
+        await _publisher.PublishAsync("a2", channel: a);
+        await _publisher.PublishAsync("b1", channel: b);
+        await using var second = await SseTestStream.OpenAsync(_http, url, h => h.Add("Last-Event-ID", seen));
+        await _publisher.PublishAsync("b2", channel: b);
+
+        Assert.That(await DataAsync(second, 3), Is.EqualTo(new[] { "a2", "b1", "b2" }), "the missed events, then live ones");
+    }
+
+    [Test]
+    public async Task SubscriberCounts_AddUpOnTheCluster_AndTheCountsKeyLivesInTheChannelsSlot()
+    {
+        var channel = Unique("count") + "{counts}";
+        var stats = _site.Services.GetRequiredService<ISseChannelStats>();
+        await using var first = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
+        await using var second = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
+
+        // A second server on the same cluster: its count is read from Redis.
+        await using var other = await StartOnClusterAsync(sharded: true);
+        using var otherHttp = other.CreateClient();
+        await using var third = await SseTestStream.OpenAsync(otherHttp, "/sse/stream?channel=" + channel);
+
+        Assert.That(await Eventually.ValueAsync(() => stats.CountSubscribersAsync(channel), count => count == 3), Is.EqualTo(3), "two here, one on the other server");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+            Assert.That(await _cluster.ShardNumSubAsync(channel), Is.EqualTo(2), "one SSUBSCRIBE per server");
+        }
+    }
+
+    [TestCase("{\"data\": \"thing\", \"type\": \"example\"}", "event:example\ndata:thing\n\n")]
+    [TestCase("{\"data\": {\"message\": \"Hello!\"}, \"type\": \"greeting\", \"id\": 5}", "event:greeting\ndata:{\"message\": \"Hello!\"}\nid:5\n\n")]
+    public async Task FlaskSsePayload_SPublishedByAPlainClient_ArrivesAsTheExactEventText(string payload, string expected)
+    {
+        var channel = Unique("from.python");
+        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
+
+        var receivers = await _cluster.SPublishRawAsync(channel, payload);
+
+        Assert.That(receivers, Is.EqualTo(1), "one shard subscriber: this server");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task ChannelWithAHashTag_KeepsItsHistoryInItsSlot_AndReplays()
+    {
+        var channel = "room{" + Guid.NewGuid().ToString("N") + "}.chat";
+        string seen;
+        await using (var first = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString(channel)))
+        {
+            await _publisher.PublishAsync("one", channel: channel);
+            seen = IdOf(await first.ReadEventAsync());
+        }
+
+        await _publisher.PublishAsync("two", channel: channel);
+        await using var second = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString(channel), h => h.Add("Last-Event-ID", seen));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await DataAsync(second, 1), Is.EqualTo(new[] { "two" }));
+            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+        }
+    }
+
+    [Test]
+    public async Task ChannelWhoseHashedPartHoldsAClosingBrace_IsRefusedForPublishing_NamingTheWayOut()
+    {
+        var channel = "odd}" + Guid.NewGuid().ToString("N");
+
+        var refused = Assert.ThrowsAsync<ArgumentException>(() => _publisher.PublishAsync("x", channel: channel));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused!.ParamName, Is.EqualTo("channel"));
+            Assert.That(refused.Message, Does.Contain("'}'").And.Contain("Sse:RedisShardedPubSub"));
+            Assert.That(await _cluster.Client.GetDatabase().KeyExistsAsync(RedisKeys.History(channel)), Is.False, "nothing was written");
+        }
+    }
+
+    [Test]
+    public async Task Publish_ToAChannelWhoseShardDoesNotAnswer_ThrowsSseBrokerException()
+    {
+        // The seed nodes as a StackExchange.Redis configuration string, with a short command timeout.
+        var settings = string.Join(',', _cluster.Ports.Select(p => "127.0.0.1:" + p.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ",asyncTimeout=300";
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        {
+            ["Sse:RedisUrl"] = settings,
+            ["Sse:RedisShardedPubSub"] = "true",
+            ["Sse:HistoryLength"] = "100",
+        });
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channel = Unique("stalled");
+        // The first publish connects and loads the script; on a busy machine it may outlast 300 ms.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                try
+                {
+                    await publisher.PublishAsync("reaches the shard", channel: channel);
+                    return true;
+                }
+                catch (SseBrokerException)
+                {
+                    return false;
+                }
+            },
+            "a first publish reached the shard");
+        var master = _cluster.Client.GetServer(System.Net.IPAddress.Loopback, await _cluster.MasterOfAsync(channel));
+
+        // The owning master takes no writes for 3 s (it ends by itself: an unpause would wait too);
+        // StackExchange.Redis notices a timed-out command at its next heartbeat (about every second).
+        await master.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+        var failed = Assert.ThrowsAsync<SseBrokerException>(() => publisher.PublishAsync("stalled", channel: channel));
+        // A write in the same slot: it goes through once the master takes writes again, leaving the cluster as it was.
+        await _cluster.Client.GetDatabase().StringSetAsync("probe:" + (string)RedisKeys.History(channel)!, "1", TimeSpan.FromSeconds(10));
+
+        Assert.That(failed!.Message, Does.Contain(channel).And.Contain("did not take the event"));
+    }
+
+    [TestCase("plain.channel")]
+    [TestCase("room{7}.chat")]
+    [TestCase("{7}")]
+    [TestCase("{}x")]
+    [TestCase("a}b")]
+    [TestCase("}x")]
+    [TestCase("x{")]
+    [TestCase("{a{b}c")]
+    [TestCase("a{}b{c}")]
+    [TestCase("{x}}")]
+    [TestCase("ünï{cödé}")]
+    [TestCase("*")]
+    [TestCase("[a]?")]
+    public async Task KeysOfAChannel_ShareOneSlot_TheChannelsOwnWhenItsNameAllows(string channel)
+    {
+        var history = await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!);
+        var subscribers = await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!);
+        var own = await _cluster.KeySlotAsync(channel);
+        // Whole names hashed (no tag, or an empty first one) that hold a '}'.
+        var closingBraceHashed = channel is "{}x" or "a}b" or "}x" or "a{}b{c}";
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subscribers, Is.EqualTo(history), "one slot for all of the channel's keys");
+            Assert.That(RedisKeys.SharesSlotWithChannel(channel), Is.EqualTo(!closingBraceHashed));
+            if (!closingBraceHashed)
+            {
+                Assert.That(history, Is.EqualTo(own), "the channel's own slot, so the history script may SPUBLISH it");
+            }
+        }
+    }
+
+    [Test]
+    public void KeysOfChannelsSharingAHashTag_AreStillTheirOwn()
+    {
+        string[] channels = ["room{7}.chat", "lobby{7}.chat", "{7}", "7", "{7}}", "{7}x}"];
+
+        Assert.That(channels.Select(c => (string)RedisKeys.History(c)!), Is.Unique);
+    }
+
+    [Test]
+    public async Task WithoutShardedPubSub_TheClusterStillDeliversAndReplays_OverPlainPublish()
+    {
+        await using var site = await StartOnClusterAsync(sharded: false);
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("plain"));
+        var url = "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c));
+        string seen;
+        await using (var first = await SseTestStream.OpenAsync(http, url))
+        {
+            Assert.That(await _cluster.ShardNumSubAsync(channels[0]), Is.Zero, "no SSUBSCRIBE without the option");
+            foreach (var channel in channels)
+            {
+                await publisher.PublishAsync("live " + channel, channel: channel);
+            }
+
+            // Through three nodes' connections: no order across channels.
+            Assert.That(await DataAsync(first, 3), Is.EquivalentTo(channels.Select(c => "live " + c)));
+            seen = IdOf(await ReadAfterAsync(publisher, first, channels[0]));
+        }
+
+        await publisher.PublishAsync("missed", channel: channels[2]);
+        await using var second = await SseTestStream.OpenAsync(http, url, h => h.Add("Last-Event-ID", seen));
+
+        Assert.That(await DataAsync(second, 1), Is.EqualTo(new[] { "missed" }));
+    }
+
+    [Test]
+    public async Task Startup_LogsThatRedisIsACluster_AndWhichPubSubItUses()
+    {
+        var logs = _site.Services.GetFakeLogCollector();
+        // The broker connects in the background from startup on.
+        var logged = await Eventually.ValueAsync(
+            () => Task.FromResult(logs.GetSnapshot().Where(r => r.Id.Name == "RedisClusterRecognised").ToList()),
+            records => records.Count > 0);
+
+        Assert.That(logged, Has.Count.EqualTo(1));
+        Assert.That(logged[0].Message, Does.Contain("3 masters known").And.Contain("sharded pub/sub"));
+    }
+
+    [Test]
+    public async Task WithoutHistory_ShardedPublishesReachChannelsOnEveryMaster_AsFlaskSsePayloads()
+    {
+        await using var site = await StartOnClusterAsync(sharded: true, history: 0);
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("nohistory"));
+        var streams = new List<SseTestStream>();
+        try
+        {
+            foreach (var channel in channels)
+            {
+                streams.Add(await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel));
+            }
+
+            foreach (var channel in channels)
+            {
+                Assert.That(await publisher.PublishAsync("to " + channel, type: "note", channel: channel), Is.EqualTo(1));
+            }
+
+            for (var i = 0; i < channels.Length; i++)
+            {
+                Assert.That(await streams[i].ReadEventAsync(), Is.EqualTo($"event:note\ndata:to {channels[i]}\n\n"), "no id: history is off");
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<SampleSiteFactory> StartOnClusterAsync(bool sharded, int history = 100)
+    {
+        // The in-memory kind keeps the fixture from starting the single test Redis; the setting then names the cluster.
+        var site = await SampleSiteFactory.CreateAsync(
+            BrokerKind.InMemory,
+            new Dictionary<string, string?>
+            {
+                ["Sse:RedisUrl"] = _cluster.Url,
+                ["Sse:RedisShardedPubSub"] = sharded ? "true" : "false",
+                ["Sse:HistoryLength"] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            services => services.AddFakeLogging());
+        _ = site.Server; // starts the host, and with it the broker's connection
+        return site;
+    }
+
+    /// <summary>Publishes a last marker on <paramref name="channel"/> and returns its event: the stream's position after everything before it.</summary>
+    private static async Task<string> ReadAfterAsync(ISsePublisher publisher, SseTestStream stream, string channel)
+    {
+        await publisher.PublishAsync("marker", channel: channel);
+        return await stream.ReadEventAsync();
+    }
+
+    private static async Task<List<string>> DataAsync(SseTestStream stream, int count)
+    {
+        var data = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var text = await stream.ReadEventAsync();
+            data.Add(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..])));
+        }
+
+        return data;
+    }
+
+    private static string IdOf(string eventText)
+        => eventText.Split('\n').Single(line => line.StartsWith("id:", StringComparison.Ordinal))[3..];
+
+    private static string Unique(string name) => $"cluster.{name}.{Guid.NewGuid():N}.";
+}
