@@ -227,6 +227,29 @@ public sealed class HostileInputTests(BrokerKind broker) : HostileSiteFixture(br
     }
 
     [Order(1)]
+    [TestCase(1, "7")]
+    [TestCase(2, ",")]
+    [TestCase(2, "%")]
+    public async Task HundredKilobyteLastEventId_WithHistoryOn_GetsTheMissedNotice_ThenLiveEvents(int channels, string repeated)
+    {
+        await using var site = await SampleSiteFactory.CreateAsync(Broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "8", ["Sse:HeartbeatInterval"] = "00:00:00" });
+        using var http = site.CreateClient();
+        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var names = Enumerable.Range(0, channels).Select(i => $"huge.history.{Broker}.{repeated.GetHashCode(StringComparison.Ordinal):x}.{i}").ToList();
+        foreach (var name in names)
+        {
+            await publisher.PublishAsync("before", channel: name);
+        }
+
+        var url = "/sse/stream?" + string.Join("&", names.Select(n => "channel=" + n));
+        await using var stream = await SseTestStream.OpenAsync(http, url, h => h.TryAddWithoutValidation("Last-Event-ID", string.Concat(Enumerable.Repeat(repeated, 100 * 1024))));
+        await publisher.PublishAsync("live", channel: names[0]);
+
+        Assert.That(await stream.ReadEventAsync(), Does.StartWith($"event:sse-missed\ndata:{{\"channels\":[{string.Join(",", names.Select(n => $"\"{n}\""))}]}}\nid:"));
+        Assert.That(await stream.ReadEventAsync(), Does.StartWith("data:live\nid:"));
+    }
+
+    [Order(1)]
     [TestCase("a%0Ab", "U+000A")]
     [TestCase("a%0Db", "U+000D")]
     [TestCase("a%00b", "U+0000")]
