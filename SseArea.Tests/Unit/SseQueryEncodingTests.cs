@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using SseArea.Access;
 
 namespace SseArea.Tests.Unit;
@@ -38,5 +39,16 @@ public sealed class SseQueryEncodingTests
         var error = SseStreamRequestFilter.CheckEncoding("?channel=" + new string('a', 100) + "%FF");
 
         Assert.That(error, Does.StartWith("The query value 'channel=" + new string('a', 56) + "\u2026'"));
+    }
+
+    [TestCase("?channel=%FF", "%FF")]
+    [TestCase("?channel=%C0%AF", "%C0%AF")]
+    [TestCase("?channel=%25FF", "%FF")]
+    public void AspNetCoresQueryParser_LeavesAnInvalidSequenceUndecoded_SoOnlyTheRawQueryTellsTheTwoApart(string query, string parsed)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.QueryString = new QueryString(query);
+
+        Assert.That(http.Request.Query["channel"].ToString(), Is.EqualTo(parsed));
     }
 }
