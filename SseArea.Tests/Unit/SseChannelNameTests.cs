@@ -57,6 +57,13 @@ public sealed class SseChannelNameTests
         Assert.That(SseChannelName.Check(name, Limit), Does.Contain("control character").And.Contain(codePoint).And.Contain($"position {position}"));
     }
 
+    [TestCase("a\u2028b", "U+2028", 1)]
+    [TestCase("para\u2029", "U+2029", 4)]
+    public void Check_LineOrParagraphSeparator_SaysWhichAndWhere(string name, string codePoint, int position)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Does.Contain("line or paragraph separator").And.Contain(codePoint).And.Contain($"position {position}"));
+    }
+
     // Built at run time: a lone surrogate in a [TestCase] string does not survive the attribute's UTF-8 encoding.
     private static IEnumerable<TestCaseData> UnpairedSurrogates()
     {
@@ -73,10 +80,36 @@ public sealed class SseChannelNameTests
         Assert.That(SseChannelName.Check(name, Limit), Does.Contain("unpaired surrogate").And.Contain(codePoint).And.Contain($"position {position}"));
     }
 
-    [Test]
-    public void Display_ReplacesControlCharacters()
+    [TestCase("a\nb\0c", @"a\u000Ab\u0000c")]
+    [TestCase("\r\n[ERR] forged", @"\u000D\u000A[ERR] forged")]
+    [TestCase("tab\tesc\u001bdel\u007fnel\u0085", @"tab\u0009esc\u001Bdel\u007Fnel\u0085")]
+    [TestCase("rtl\u202Eltr\u200Bzw\uFEFF", @"rtl\u202Eltr\u200Bzw\uFEFF")]
+    [TestCase("line\u2028para\u2029", @"line\u2028para\u2029")]
+    [TestCase(@"a\u000Ab", @"a\\u000Ab")]
+    [TestCase("caf\u00e9 \U0001F600 \u65e5 * ? [", "caf\u00e9 \U0001F600 \u65e5 * ? [")]
+    public void Display_EscapesWhatCouldForgeOrHideText_AndKeepsTheRest(string name, string shown)
     {
-        Assert.That(SseChannelName.Display("a\nb\0c"), Is.EqualTo("a?b?c"));
+        Assert.That(SseChannelName.Display(name), Is.EqualTo(shown));
+    }
+
+    [Test]
+    public void Display_EscapesAnUnpairedSurrogate()
+    {
+        Assert.That(SseChannelName.Display("a" + '\ud800' + "b" + '\udc00'), Is.EqualTo(@"a\uD800b\uDC00"));
+    }
+
+    [Test]
+    public void Display_LongName_IsNeverCutInsideASurrogatePair()
+    {
+        var name = new string('a', 63) + "\U0001F600" + "tail";
+
+        Assert.That(SseChannelName.Display(name), Is.EqualTo(new string('a', 63) + "\u2026"));
+    }
+
+    [Test]
+    public void Printable_CutsAtTheGivenLength()
+    {
+        Assert.That(SseChannelName.Printable("abc\ndef", 4), Is.EqualTo(@"abc\u000A" + "\u2026"));
     }
 
     [Test]

@@ -401,4 +401,13 @@ public sealed class SseMessageTests
     {
         Assert.That(() => SseMessage.FromJson(json), Throws.TypeOf<FormatException>().With.Message.Contains(reason));
     }
+
+    [Test]
+    public void FromJson_ReasonQuotingThePayload_ShowsItsLineBreaksEscaped_SoALogLineCanNotBeForged()
+    {
+        // The reason quotes the retry value's JSON text, and JSON allows line breaks between tokens.
+        var error = Assert.Throws<FormatException>(() => SseMessage.FromJson("{\"data\": \"x\", \"retry\": {\"a\":\r\n\"[ERR] forged\"}}"));
+
+        Assert.That(error!.Message, Does.Contain(@"""retry"" is {""a"":\u000D\u000A""[ERR] forged""}").And.Not.Contain("\n").And.Not.Contain("\r"));
+    }
 }

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.Extensions.Logging;
@@ -38,6 +41,12 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
     /// </summary>
     internal SseStreamRequest? Read(HttpRequest request, out string? error)
     {
+        error = CheckEncoding(request.QueryString.Value);
+        if (error is not null)
+        {
+            return null;
+        }
+
         var values = request.Query[ChannelParameter];
         var channels = new List<string>(Math.Max(1, values.Count));
         foreach (var value in values)
@@ -69,5 +78,111 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
 
         var lastEventId = SseLastEventId.Read(request, out error);
         return error is null ? new SseStreamRequest(channels, lastEventId) : null;
+    }
+
+    /// <summary>
+    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query string is not UTF-8 text once
+    /// percent-decoded (<c>%FF</c>, <c>%C3%28</c>, the overlong <c>%C0%AF</c>, the surrogate <c>%ED%A0%80</c>),
+    /// or <see langword="null"/>. ASP.NET Core's query parser leaves such a sequence undecoded, so without this
+    /// check <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same channel as
+    /// <c>?channel=%25FF</c>.
+    /// </summary>
+    internal static string? CheckEncoding(string? rawQuery)
+    {
+        if (string.IsNullOrEmpty(rawQuery))
+        {
+            return null;
+        }
+
+        var query = rawQuery.AsSpan(rawQuery[0] == '?' ? 1 : 0);
+        byte[]? buffer = null;
+        try
+        {
+            foreach (var range in query.Split('&'))
+            {
+                var pair = query[range];
+                var equals = pair.IndexOf('=');
+                if (equals < 0)
+                {
+                    continue;
+                }
+
+                var name = pair[..equals];
+                if (!name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) && !name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase))
+                {
+                    // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
+                    if (name.IndexOf('%') < 0 || !IsOurs(Decode(name, ref buffer)))
+                    {
+                        continue;
+                    }
+                }
+
+                var value = Decode(pair[(equals + 1)..], ref buffer);
+                if (!Utf8.IsValid(value))
+                {
+                    var at = 0;
+                    while (Rune.DecodeFromUtf8(value[at..], out _, out var used) == OperationStatus.Done)
+                    {
+                        at += used;
+                    }
+
+                    return $"The query value '{SseChannelName.Display(pair.ToString())}' is not UTF-8 text once percent-decoded: byte {at} (0x{value[at]:X2}) does not start a valid UTF-8 sequence.";
+                }
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        return null;
+
+        static bool IsOurs(ReadOnlySpan<byte> name)
+            => Ascii.EqualsIgnoreCase(name, "channel"u8) || Ascii.EqualsIgnoreCase(name, "lastEventId"u8);
+    }
+
+    /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>
+    private static ReadOnlySpan<byte> Decode(ReadOnlySpan<char> text, ref byte[]? buffer)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (buffer is null || buffer.Length < most)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            buffer = ArrayPool<byte>.Shared.Rent(most);
+        }
+
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
+            {
+                buffer[length++] = (byte)((HexValue(text[i + 1]) << 4) | HexValue(text[i + 2]));
+                i += 2;
+            }
+            else if (c < 0x80)
+            {
+                buffer[length++] = c == '+' ? (byte)' ' : (byte)c;
+            }
+            else
+            {
+                // A character the server decoded itself: its UTF-8 (an unpaired surrogate gives EF BF BD).
+                var end = i + 1 < text.Length && char.IsSurrogatePair(c, text[i + 1]) ? i + 2 : i + 1;
+                length += Encoding.UTF8.GetBytes(text[i..end], buffer.AsSpan(length));
+                i = end - 1;
+            }
+        }
+
+        return buffer.AsSpan(0, length);
+
+        static bool IsHex(char c) => char.IsAsciiHexDigit(c);
+        static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     }
 }

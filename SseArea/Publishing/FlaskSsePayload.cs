@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using SseArea.Streaming;
 
 namespace SseArea.Publishing;
 
@@ -57,8 +58,22 @@ internal static class FlaskSsePayload
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a payload; on failure <paramref name="error"/> says what is wrong with it.</summary>
+    /// <summary>
+    /// Reads a payload; on failure <paramref name="error"/> says what is wrong with it, as text safe to log
+    /// (no line break or other control character of the payload gets into it).
+    /// </summary>
     public static bool TryRead(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
+    {
+        if (TryReadPayload(payload, out message, out error))
+        {
+            return true;
+        }
+
+        error = SseChannelName.Printable(error, 500);
+        return false;
+    }
+
+    private static bool TryReadPayload(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
     {
         message = null;
         JsonDocument document;

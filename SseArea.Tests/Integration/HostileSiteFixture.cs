@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using SseArea.Tests.Infrastructure;
+
+namespace SseArea.Tests.Integration;
+
+/// <summary>
+/// SampleSite twice, for tests that throw hostile input at it: on Kestrel over real loopback sockets
+/// (what a client actually gets, with Kestrel's own limits in front) and in the in-memory test server
+/// (no request-line or header limits, so SseArea's own checks answer inputs Kestrel would refuse first).
+/// Both log to one collector. The fixture's last test checks the process is still healthy.
+/// </summary>
+/// <remarks>
+/// Every other test of a derived fixture carries <c>[Order(1)]</c>; NUnit runs tests without an order
+/// after the ordered ones, so <see cref="AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine"/> runs last.
+/// Heartbeats are off so that every block read is an event the test caused.
+/// </remarks>
+public abstract class HostileSiteFixture(BrokerKind broker)
+{
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["Sse:HeartbeatInterval"] = "00:00:00",
+    };
+
+    protected BrokerKind Broker { get; } = broker;
+
+    internal SampleSiteFactory Real { get; private set; } = null!;
+
+    internal SampleSiteFactory Unlimited { get; private set; } = null!;
+
+    /// <summary>A client of the Kestrel site (real sockets).</summary>
+    protected HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client of the test-server site (no request-line or header size limits).</summary>
+    protected HttpClient UnlimitedHttp { get; private set; } = null!;
+
+    /// <summary>The Kestrel site's address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    protected Uri Address { get; private set; } = null!;
+
+    protected ISsePublisher Publisher { get; private set; } = null!;
+
+    internal FakeLogCollector Logs { get; private set; } = null!;
+
+    internal FakeLogCollector UnlimitedLogs { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSitesAsync()
+    {
+        Real = await SampleSiteFactory.CreateAsync(Broker, Settings, services => services.AddFakeLogging());
+        Real.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        Real.StartServer();
+        Address = new Uri(Real.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        Http = new HttpClient { BaseAddress = Address, Timeout = SseTestStream.DefaultTimeout };
+        Publisher = Real.Services.GetRequiredService<ISsePublisher>();
+        Logs = Real.Services.GetFakeLogCollector();
+
+        Unlimited = await SampleSiteFactory.CreateAsync(Broker, Settings, services => services.AddFakeLogging());
+        UnlimitedHttp = Unlimited.CreateClient();
+        UnlimitedHttp.Timeout = SseTestStream.DefaultTimeout;
+        UnlimitedLogs = Unlimited.Services.GetFakeLogCollector();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSitesAsync()
+    {
+        Http.Dispose();
+        UnlimitedHttp.Dispose();
+        await Real.DisposeAsync();
+        await Unlimited.DisposeAsync();
+    }
+
+    [Test]
+    public async Task AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine()
+    {
+        foreach (var (http, site, logs) in new[] { (Http, Real, Logs), (UnlimitedHttp, Unlimited, UnlimitedLogs) })
+        {
+            using (var health = await http.GetAsync("/healthz"))
+            {
+                Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "/healthz");
+                Assert.That(await health.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+            }
+
+            await using (var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=still.healthy"))
+            {
+                await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("all is well", type: "status", channel: "still.healthy");
+                Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:status\ndata:all is well\n\n"), "a normal stream still works");
+            }
+
+            var records = logs.GetSnapshot();
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(records.Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message} {r.Exception}"), Is.Empty, "no error was logged (an unhandled exception, a 500)");
+                Assert.That(
+                    records.Where(r => r.Category?.StartsWith("SseArea.", StringComparison.Ordinal) == true && HoldsLineBreakOrControl(Checked(r))).Select(r => $"{r.Category}: {r.Message}"),
+                    Is.Empty,
+                    "no SseArea log line holds a line break or another control character an input put there");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The text of a log record that must hold no line break. Of the Redis broker's skipped-payload warning
+    /// that is its channel and reason: the payload it quotes is shortened but not yet escaped by
+    /// RedisSseBroker (not a file of this change; see README "Security", known gaps).
+    /// </summary>
+    private static string Checked(FakeLogRecord record) => record.Id.Name == "RedisInvalidPayload"
+        ? string.Concat(record.StructuredState!.Where(p => p.Key is "Channel" or "Reason").Select(p => p.Value))
+        : record.Message;
+
+    /// <summary>Whether <paramref name="text"/> holds a character that starts a new line or hides text in a log viewer.</summary>
+    internal static bool HoldsLineBreakOrControl(string text)
+        => text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
+
+    /// <summary>The response to a request written byte by byte over a socket: its status and its head.</summary>
+    internal async Task<(int Status, string Head)> RawRequestAsync(byte[] target, params (string Name, byte[] Value)[] headers)
+    {
+        var request = new MemoryStream();
+        request.Write("GET "u8);
+        request.Write(target);
+        request.Write(" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"u8);
+        foreach (var (name, value) in headers)
+        {
+            request.Write(Encoding.ASCII.GetBytes(name + ": "));
+            request.Write(value);
+            request.Write("\r\n"u8);
+        }
+
+        request.Write("Connection: close\r\n\r\n"u8);
+
+        using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(Address.Host, Address.Port, deadline.Token);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(request.ToArray(), deadline.Token);
+
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var text = Encoding.Latin1.GetString(received.GetBuffer(), 0, (int)received.Length);
+            if (text.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var end and >= 0)
+            {
+                var head = text[..end];
+                return (int.Parse(head.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), head);
+            }
+
+            var read = await stream.ReadAsync(buffer, deadline.Token);
+            if (read == 0)
+            {
+                Assert.Fail($"The server closed the connection before a whole response head: '{text}'.");
+            }
+
+            received.Write(buffer, 0, read);
+        }
+    }
+
+    /// <summary>Opens a stream and reads the opening comment, so that the next block is the first event.</summary>
+    internal static async Task<SseTestStream> OpenPastPreambleAsync(HttpClient http, string url)
+    {
+        var stream = await SseTestStream.OpenAsync(http, url);
+        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n\n"), "the opening comment");
+        return stream;
+    }
+}
