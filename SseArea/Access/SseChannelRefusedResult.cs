@@ -51,7 +51,7 @@ public sealed class SseChannelRefusedResult : IActionResult
         var http = context.HttpContext;
         var services = http.RequestServices;
         var names = string.Join(", ", Channels.Select(c => $"'{SseChannelName.Display(c)}'"));
-        var user = http.User.Identity is { IsAuthenticated: true } identity ? identity.Name ?? "(unnamed user)" : "(anonymous)";
+        var user = http.User.Identity is { IsAuthenticated: true } identity ? (identity.Name is { } name ? SseChannelName.Display(name) : "(unnamed user)") : "(anonymous)";
 
         SseLog.ChannelRefused(services.GetRequiredService<ILogger<SseChannelRefusedResult>>(), names, user, Reason);
         services.GetRequiredService<SseMetrics>().AccessRefused();

@@ -379,11 +379,8 @@ internal sealed class RedisSseBroker : ISseBroker
         return redis;
     }
 
-    private static string Shorten(RedisValue payload)
-    {
-        var text = payload.ToString();
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    /// <summary>The start of a skipped payload for the log: at most 200 characters, line breaks and control characters escaped.</summary>
+    private static string Shorten(RedisValue payload) => SseChannelName.Printable(payload.ToString(), 200);
 
     private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : ISseSubscription
     {
