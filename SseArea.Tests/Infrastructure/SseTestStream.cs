@@ -53,9 +53,18 @@ internal sealed class SseTestStream : IAsyncDisposable
     /// </summary>
     public async Task<string> ReadEventAsync(TimeSpan? timeout = null)
     {
+        // One deadline for the whole event: comments and id-only blocks (heartbeats) do not extend it.
+        var limit = timeout ?? DefaultTimeout;
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            var block = await ReadBlockAsync(timeout);
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"No event within {limit.TotalSeconds} s (only comments or id-only blocks came).");
+            }
+
+            var block = await ReadBlockAsync(left);
             var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith(':')).ToList();
             if (lines.Count > 0 && lines.TrueForAll(line => line.StartsWith("id:", StringComparison.Ordinal)))
             {

@@ -47,6 +47,7 @@ public sealed class RedisClusterRestartTests
             async () => await ShardNumSubOrZeroAsync(cluster, channel) == 1,
             "the stream's SSUBSCRIBE came back by itself",
             TimeSpan.FromSeconds(30));
+        Assert.That(await stream.ReadEventAsync(TimeSpan.FromSeconds(15)), Is.EqualTo(RedisRestartTests.MissedNotice(channel)), "the open stream is told it may have missed events");
         await publisher.PublishAsync("after", channel: channel);
 
         // Heartbeats may come between; the next event is the one published after the restart.

@@ -112,6 +112,7 @@ public sealed class RedisOperationsTests
 
         await Eventually.HoldsAsync(() => Task.FromResult(metrics.Sum("sse.redis.reconnects") == 1), "the reconnect was counted once");
         await Eventually.HoldsAsync(async () => await _redis.NumSubAsync("reconnecting") == 1, "the subscription was renewed");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo(RedisRestartTests.MissedNotice("reconnecting")), "the open stream is told it may have missed events");
         await _redis.PublishRawAsync("reconnecting", "{\"data\": \"after the cut\"}");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:after the cut\n\n"));
     }

@@ -65,6 +65,11 @@ public sealed partial class RedisRestartTests
             Assert.That(await redis.NumSubAsync("restart.b"), Is.Zero, "a channel whose last client left during the outage is not subscribed again");
             Assert.That(site.Metrics.Sum("sse.redis.reconnects"), Is.GreaterThanOrEqualTo(1), "the reconnect was counted");
 
+            foreach (var stream in streams)
+            {
+                Assert.That(await stream.ReadEventAsync(), Is.EqualTo(MissedNotice("restart.a")), "the open stream is told it may have missed events, never a silent gap");
+            }
+
             await publisher.PublishAsync("after", channel: "restart.a");
             foreach (var stream in streams)
             {
@@ -253,6 +258,43 @@ public sealed partial class RedisRestartTests
         Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n\n"), "the opening comment");
         return stream;
     }
+
+    [Test]
+    public async Task LostSubscriptionConnection_OpenStreamsAreToldTheyMayHaveMissedEvents_AndReplayFillsTheGap()
+    {
+        // Only the subscription connection drops (a network cut of one connection): publishes still
+        // reach Redis meanwhile, but no open stream here can get them live.
+        await using var redis = await OwnRedisServer.StartAsync();
+        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100" });
+        var publisher = site.Publisher;
+        await using var stream = await OpenAsync(site, "gap");
+        await publisher.PublishAsync("one", channel: "gap");
+        var one = await stream.ReadEventAsync();
+        Assert.That(DataOf(one), Is.EqualTo("one"));
+
+        await redis.Client.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        await publisher.PublishAsync("two", channel: "gap");
+        await Eventually.HoldsAsync(async () => await redis.NumSubAsync("gap") == 1, "the subscription came back by itself", ReconnectTimeout);
+        await publisher.PublishAsync("three", channel: "gap");
+
+        // Whether "two" came before the cut was noticed or not, the stream gets the notice, and "three".
+        var seen = new List<string>();
+        while (!seen.Contains(MissedNotice("gap")) || !seen.Any(e => DataOf(e) == "three"))
+        {
+            seen.Add(await stream.ReadEventAsync());
+        }
+
+        Assert.That(seen.Count(e => e == MissedNotice("gap")), Is.EqualTo(1), "the open stream is told once, not left with a silent gap");
+        Assert.That(seen.Where(e => e != MissedNotice("gap")).Select(DataOf), Is.SubsetOf(new[] { "two", "three" }).And.Unique);
+
+        // The client that reconnects with its Last-Event-ID gets exactly what it may have missed.
+        await using var again = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=gap", h => h.Add("Last-Event-ID", IdOf(one)));
+        Assert.That(DataOf(await again.ReadEventAsync()), Is.EqualTo("two"));
+        Assert.That(DataOf(await again.ReadEventAsync()), Is.EqualTo("three"));
+    }
+
+    /// <summary>The notice an open stream gets when its server's subscription connection to Redis came back.</summary>
+    internal static string MissedNotice(string channel) => $"event:sse-missed\ndata:{{\"channels\":[\"{channel}\"]}}\n\n";
 
     private static async Task WaitForHealthAsync(KestrelSampleSite site, HealthStatus status, string what)
     {

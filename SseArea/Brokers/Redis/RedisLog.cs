@@ -29,6 +29,9 @@ internal static partial class RedisLog
     [LoggerMessage(8, LogLevel.Warning, "Skipped a payload on Redis channel '{Channel}' that is not a valid Flask-SSE event: {Reason}. Payload: {Payload}", EventName = "RedisInvalidPayload")]
     public static partial void InvalidPayload(ILogger logger, string channel, string reason, string payload);
 
+    [LoggerMessage(700, LogLevel.Warning, "The subscription connection to Redis at {Endpoint} was down: events published meanwhile reached no stream here; the open streams of {Channels} channel(s) were sent sse-missed.", EventName = "RedisSubscriptionGap")]
+    public static partial void SubscriptionGap(ILogger logger, string endpoint, int channels);
+
     [LoggerMessage(750, LogLevel.Information, "Redis at {Endpoint} is a cluster ({Masters} masters known); channels use {PubSub}.", EventName = "RedisClusterRecognised")]
     public static partial void ClusterRecognised(ILogger logger, string endpoint, int masters, string pubSub);
 

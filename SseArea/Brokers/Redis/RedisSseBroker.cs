@@ -357,6 +357,10 @@ internal sealed class RedisSseBroker : ISseBroker
                 // A Redis that restarted without persistence lost every count: write them again now.
                 _presence.RewriteAll();
             }
+            else if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                TellListenersTheyMayHaveMissedEvents(redis, e.EndPoint);
+            }
         };
         if (redis.IsConnected)
         {
@@ -380,6 +384,54 @@ internal sealed class RedisSseBroker : ISseBroker
     }
 
     /// <summary>The start of a skipped payload for the log: at most 200 characters, line breaks and control characters escaped.</summary>
+    /// <summary>
+    /// After the subscription connection to <paramref name="endPoint"/> came back: events published
+    /// while it was down reached no local stream, and nothing can tell which, so each open stream of a
+    /// channel served there gets an <c>sse-missed</c> notice (as a reconnect with an id too old to
+    /// replay does): its client reloads its state, or reconnects with its Last-Event-ID when history is on.
+    /// </summary>
+    private void TellListenersTheyMayHaveMissedEvents(ConnectionMultiplexer redis, System.Net.EndPoint? endPoint)
+    {
+        var told = 0;
+        foreach (var channel in _listeners.Channels.ToArray())
+        {
+            if (!ServedBy(redis, channel, endPoint))
+            {
+                continue;
+            }
+
+            _listeners.Deliver(channel, new SseFrame(MissedNotice(channel)), out _);
+            told++;
+        }
+
+        if (told > 0)
+        {
+            RedisLog.SubscriptionGap(_logger, endPoint?.ToString() ?? Endpoint, told);
+        }
+    }
+
+    /// <summary>Whether the channel's subscription lives on <paramref name="endPoint"/> (always, off a cluster).</summary>
+    private bool ServedBy(ConnectionMultiplexer redis, string channel, System.Net.EndPoint? endPoint)
+    {
+        if (endPoint is null || !IsCluster(redis))
+        {
+            return true;
+        }
+
+        try
+        {
+            return Equals(redis.GetSubscriber().SubscribedEndpoint(RedisChannelOf(channel)), endPoint)
+                || Equals(redis.GetSubscriber().IdentifyEndpoint(RedisChannelOf(channel)), endPoint);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            return true;
+        }
+    }
+
+    private static byte[] MissedNotice(string channel)
+        => System.Text.Encoding.UTF8.GetBytes($"event:{SseConnection.MissedEventType}\ndata:{{\"channels\":[{System.Text.Json.JsonSerializer.Serialize(channel)}]}}\n\n");
+
     private static string Shorten(RedisValue payload) => SseChannelName.Printable(payload.ToString(), 200);
 
     private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : ISseSubscription
