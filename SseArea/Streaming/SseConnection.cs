@@ -9,7 +9,7 @@ namespace SseArea.Streaming;
 
 /// <summary>
 /// One client's stream: a bounded queue of shared event frames, drained into the response, with a
-/// heartbeat comment after each silence of the heartbeat interval. A client that falls
+/// heartbeat comment after each silence of (at least) the heartbeat interval. A client that falls
 /// <c>capacity</c> events behind is cut off rather than buffered without end.
 /// </summary>
 /// <remarks>
@@ -24,6 +24,9 @@ internal sealed class SseConnection : ISseListener
 
     private static readonly byte[] Heartbeat = SseEventFormatter.Comment("heartbeat");
 
+    // Queued by the heartbeat timer; recognised by reference, written as Heartbeat.
+    private static readonly SseFrame HeartbeatFrame = new(Heartbeat);
+
     private readonly Channel<SseFrame> _queue;
     private readonly IReadOnlyList<string> _channels;
     private readonly TimeSpan _heartbeatInterval;
@@ -32,8 +35,11 @@ internal sealed class SseConnection : ISseListener
     private string?[]? _cursor;
     private Dictionary<string, List<SseFrame>>? _overlap;
     private Dictionary<string, (ulong Ms, ulong Seq)>? _floors;
-    private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed when the stream must end even if a flush is stuck: the client fell behind, or Stop.
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _overflowed;
+    private long _lastWrite;
+    private ITimer? _heartbeat;
 
     public SseConnection(int capacity, IReadOnlyList<string>? channels = null, TimeSpan heartbeatInterval = default, TimeProvider? timeProvider = null)
     {
@@ -62,7 +68,7 @@ internal sealed class SseConnection : ISseListener
         if (Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _queue.Writer.TryComplete();
-            _cutOff.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
+            _ended.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
         }
 
         return false;
@@ -72,81 +78,105 @@ internal sealed class SseConnection : ISseListener
     public void SetReplay(SseReplay replay) => _replay = replay;
 
     /// <summary>
-    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue
-    /// is drained, until the client leaves, <paramref name="cancellationToken"/> fires or the queue overflows.
+    /// Ends the stream from outside (the application is stopping): the frames already queued are
+    /// written, then <see cref="PumpAsync"/> returns, or at once when a flush is stuck on the client.
     /// </summary>
+    public void Stop()
+    {
+        _queue.Writer.TryComplete();
+        _ended.TrySetResult();
+    }
+
+    /// <summary>
+    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue
+    /// is drained, until the client leaves, <paramref name="cancellationToken"/> fires, <see cref="Stop"/>
+    /// is called or the queue overflows.
+    /// </summary>
+    /// <remarks>
+    /// Waiting costs nothing per wait: the heartbeat is one timer per stream, made once. The pump only
+    /// notes when it last wrote; the timer's tick queues a heartbeat comment when that was a whole
+    /// interval ago, and otherwise sets itself for the rest of the interval. So every silence of the
+    /// interval still sends one, without a timer or a task per wait.
+    /// </remarks>
     public async Task PumpAsync(PipeWriter output, CancellationToken cancellationToken)
     {
-        if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
+        ITimer? heartbeat = null;
+        try
         {
-            return;
-        }
-
-        var reader = _queue.Reader;
-        while (true)
-        {
-            while (reader.TryRead(out var frame))
-            {
-                if (!IsReplayed(frame))
-                {
-                    Write(output, frame);
-                }
-            }
-
-            if (!await FlushAsync(output, cancellationToken))
+            if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
             {
                 return;
             }
 
-            var waiting = reader.WaitToReadAsync(cancellationToken);
-            if (waiting.IsCompletedSuccessfully)
+            if (_heartbeatInterval > TimeSpan.Zero)
             {
-                if (!waiting.Result)
+                Volatile.Write(ref _lastWrite, _time.GetTimestamp());
+                heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, _heartbeatInterval, Timeout.InfiniteTimeSpan);
+                _heartbeat = heartbeat;
+            }
+
+            var reader = _queue.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                // Everything queued goes out with one flush.
+                var wroteEvent = false;
+                while (reader.TryRead(out var frame))
+                {
+                    if (ReferenceEquals(frame, HeartbeatFrame))
+                    {
+                        output.Write(Heartbeat);
+                    }
+                    else if (!IsReplayed(frame))
+                    {
+                        Write(output, frame);
+                        wroteEvent = true;
+                    }
+                }
+
+                if (wroteEvent && heartbeat is not null)
+                {
+                    Volatile.Write(ref _lastWrite, _time.GetTimestamp());
+                }
+
+                if (!await FlushAsync(output, cancellationToken))
                 {
                     return;
                 }
-
-                continue;
             }
+        }
+        finally
+        {
+            heartbeat?.Dispose();
+        }
+    }
 
-            if (_heartbeatInterval <= TimeSpan.Zero)
-            {
-                if (!await waiting)
-                {
-                    return;
-                }
+    /// <summary>The heartbeat timer's tick: a heartbeat after a whole interval of silence, else wait for the rest of it.</summary>
+    private void Tick()
+    {
+        var now = _time.GetTimestamp();
+        var silence = _time.GetElapsedTime(Volatile.Read(ref _lastWrite), now);
+        var next = _heartbeatInterval - silence;
+        if (next <= TimeSpan.Zero)
+        {
+            // A full queue means the client is behind anyway: no heartbeat needed, and never a cut-off for one.
+            _queue.Writer.TryWrite(HeartbeatFrame);
+            Volatile.Write(ref _lastWrite, now);
+            next = _heartbeatInterval;
+        }
 
-                continue;
-            }
-
-            // Idle: the same wait goes on across heartbeats; each silence of the interval sends one.
-            var wait = waiting.AsTask();
-            while (true)
-            {
-                try
-                {
-                    if (!await wait.WaitAsync(_heartbeatInterval, _time, cancellationToken))
-                    {
-                        return;
-                    }
-
-                    break;
-                }
-                catch (TimeoutException)
-                {
-                    output.Write(Heartbeat);
-                    if (!await FlushAsync(output, cancellationToken))
-                    {
-                        return;
-                    }
-                }
-            }
+        try
+        {
+            _heartbeat?.Change(next, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream ended meanwhile.
         }
     }
 
     /// <summary>
     /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far
-    /// behind while this flush waited for it (then the caller aborts the connection).
+    /// behind while this flush waited for it (then the caller aborts the connection), or <see cref="Stop"/>.
     /// </summary>
     private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken cancellationToken)
     {
@@ -159,7 +189,7 @@ internal sealed class SseConnection : ISseListener
         else
         {
             var flush = flushing.AsTask();
-            if (await Task.WhenAny(flush, _cutOff.Task) != flush)
+            if (await Task.WhenAny(flush, _ended.Task) != flush)
             {
                 return false;
             }
