@@ -13,16 +13,23 @@ namespace SseArea.Streaming;
 /// Writes an open subscription to the response as <c>text/event-stream</c> until the client
 /// leaves or the application stops. Owns the subscription: it is disposed when the stream ends.
 /// </summary>
+/// <remarks>
+/// A stream keeps nothing per connection that it can share: no linked cancellation source (the
+/// client's <see cref="HttpContext.RequestAborted"/> ends the pump, and one registration on
+/// <see cref="IHostApplicationLifetime.ApplicationStopping"/> stops the connection).
+/// </remarks>
 internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels, byte[] preamble) : IActionResult
 {
+    private ILogger _logger = null!;
+    private SseMetrics _metrics = null!;
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var http = context.HttpContext;
         var services = http.RequestServices;
-        var logger = services.GetRequiredService<ILogger<SseStreamResult>>();
+        _logger = services.GetRequiredService<ILogger<SseStreamResult>>();
+        _metrics = services.GetRequiredService<SseMetrics>();
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        var metrics = services.GetRequiredService<SseMetrics>();
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
         await using (subscription)
         {
             var response = http.Response;
@@ -36,36 +43,44 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             http.Request.Headers.AcceptEncoding = default;
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-            SseLog.StreamOpened(logger, channels);
-            metrics.ConnectionOpened();
+            SseLog.StreamOpened(_logger, channels);
+            _metrics.ConnectionOpened();
+            var aborted = http.RequestAborted;
             try
             {
-                await response.StartAsync(ended.Token);
+                // The application stopping ends the stream as the client leaving does, without a linked source.
+                using var stop = stopping.Register(static state => ((SseConnection)state!).Stop(), connection);
+                await response.StartAsync(aborted);
                 response.BodyWriter.Write(preamble);
-                await response.BodyWriter.FlushAsync(ended.Token);
-                await connection.PumpAsync(response.BodyWriter, ended.Token);
+                await response.BodyWriter.FlushAsync(aborted);
+                await connection.PumpAsync(response.BodyWriter, aborted);
             }
-            catch (OperationCanceledException) when (ended.IsCancellationRequested)
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client left or the application is stopping: the normal end of a stream.
+                // The client left: the normal end of a stream.
             }
             finally
             {
-                metrics.ConnectionClosed();
+                _metrics.ConnectionClosed();
             }
 
-            if (connection.Overflowed)
-            {
-                SseLog.SlowClientDropped(logger, channels);
-                metrics.ClientDropped();
+            Ended(http);
+        }
+    }
 
-                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
-                http.Abort();
-            }
-            else
-            {
-                SseLog.StreamClosed(logger, channels);
-            }
+    private void Ended(HttpContext http)
+    {
+        if (connection.Overflowed)
+        {
+            SseLog.SlowClientDropped(_logger, channels);
+            _metrics.ClientDropped();
+
+            // Its unread bytes may still sit in the server's buffers: drop the connection with them.
+            http.Abort();
+        }
+        else
+        {
+            SseLog.StreamClosed(_logger, channels);
         }
     }
 }
