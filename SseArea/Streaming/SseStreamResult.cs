@@ -14,14 +14,19 @@ namespace SseArea.Streaming;
 /// leaves or the application stops. Owns the subscription: it is disposed when the stream ends.
 /// </summary>
 /// <remarks>
-/// A stream keeps nothing per connection that it can share: no linked cancellation source (the
-/// client's <see cref="HttpContext.RequestAborted"/> ends the pump, and one registration on
+/// The response starts here, inside MVC (headers and the preamble, so filters and middleware see a
+/// started 200 as before); the pump then runs in <see cref="SseStreamRunner"/> when AddSse's startup
+/// filter put it in the pipeline (always, unless the host ignores startup filters), so the MVC
+/// invoker and the middleware frames are not kept alive for the stream's life; without it the
+/// pump runs here. Nothing else per stream: no linked cancellation source (the client's
+/// <see cref="HttpContext.RequestAborted"/> ends the pump, and one registration on
 /// <see cref="IHostApplicationLifetime.ApplicationStopping"/> stops the connection).
 /// </remarks>
 internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels, byte[] preamble) : IActionResult
 {
     private ILogger _logger = null!;
     private SseMetrics _metrics = null!;
+    private CancellationTokenRegistration _stop;
 
     public async Task ExecuteResultAsync(ActionContext context)
     {
@@ -30,30 +35,70 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
         _logger = services.GetRequiredService<ILogger<SseStreamResult>>();
         _metrics = services.GetRequiredService<SseMetrics>();
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        // Never compressed: a compressing middleware (UseResponseCompression) picks its encoding
+        // from the request's Accept-Encoding when the response starts, so without one it
+        // passes the stream through untouched and unbuffered.
+        http.Request.Headers.AcceptEncoding = default;
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        SseLog.StreamOpened(_logger, channels);
+        _metrics.ConnectionOpened();
+        var aborted = http.RequestAborted;
+        var started = false;
+        try
+        {
+            // The application stopping ends the stream as the client leaving does, without a linked source.
+            _stop = stopping.Register(static state => ((SseConnection)state!).Stop(), connection);
+            await response.StartAsync(aborted);
+            response.BodyWriter.Write(preamble);
+            await response.BodyWriter.FlushAsync(aborted);
+            started = true;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left before the stream started.
+        }
+        finally
+        {
+            if (!started)
+            {
+                await RunAsync(http, pump: false);
+            }
+        }
+
+        if (!started)
+        {
+            return;
+        }
+
+        if (http.Features.Get<SseStreamDeferral>() is { } deferral)
+        {
+            deferral.Defer(this);
+            return;
+        }
+
+        await RunAsync(http, pump: true);
+    }
+
+    /// <summary>Pumps the started stream (unless <paramref name="pump"/> is false), then ends it: the subscription, the metrics, the log.</summary>
+    public async Task RunAsync(HttpContext http, bool pump)
+    {
         await using (subscription)
         {
-            var response = http.Response;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
-            // Never compressed: a compressing middleware (UseResponseCompression) picks its encoding
-            // from the request's Accept-Encoding when the response starts, so without one it
-            // passes the stream through untouched and unbuffered.
-            http.Request.Headers.AcceptEncoding = default;
-            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
-            SseLog.StreamOpened(_logger, channels);
-            _metrics.ConnectionOpened();
             var aborted = http.RequestAborted;
             try
             {
-                // The application stopping ends the stream as the client leaving does, without a linked source.
-                using var stop = stopping.Register(static state => ((SseConnection)state!).Stop(), connection);
-                await response.StartAsync(aborted);
-                response.BodyWriter.Write(preamble);
-                await response.BodyWriter.FlushAsync(aborted);
-                await connection.PumpAsync(response.BodyWriter, aborted);
+                if (pump)
+                {
+                    // The response's writer as it is now: middleware that wrapped it has returned.
+                    await connection.PumpAsync(http.Response.BodyWriter, aborted);
+                }
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
@@ -61,26 +106,22 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             }
             finally
             {
+                _stop.Dispose();
                 _metrics.ConnectionClosed();
             }
 
-            Ended(http);
-        }
-    }
+            if (connection.Overflowed)
+            {
+                SseLog.SlowClientDropped(_logger, channels);
+                _metrics.ClientDropped();
 
-    private void Ended(HttpContext http)
-    {
-        if (connection.Overflowed)
-        {
-            SseLog.SlowClientDropped(_logger, channels);
-            _metrics.ClientDropped();
-
-            // Its unread bytes may still sit in the server's buffers: drop the connection with them.
-            http.Abort();
-        }
-        else
-        {
-            SseLog.StreamClosed(_logger, channels);
+                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
+                http.Abort();
+            }
+            else
+            {
+                SseLog.StreamClosed(_logger, channels);
+            }
         }
     }
 }
