@@ -111,7 +111,18 @@ internal sealed class SseConnection : ISseListener
             if (_heartbeatInterval > TimeSpan.Zero)
             {
                 Volatile.Write(ref _lastWrite, _time.GetTimestamp());
-                heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, _heartbeatInterval, Timeout.InfiniteTimeSpan);
+                // The tick needs nothing of the request's execution context (log scopes and the like):
+                // not captured, so the timer does not keep it alive.
+                var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+                try
+                {
+                    heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, _heartbeatInterval, Timeout.InfiniteTimeSpan);
+                }
+                finally
+                {
+                    flow?.Undo();
+                }
+
                 _heartbeat = heartbeat;
             }
 

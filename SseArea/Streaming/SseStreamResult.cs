@@ -54,7 +54,8 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
         try
         {
             // The application stopping ends the stream as the client leaving does, without a linked source.
-            _stop = stopping.Register(static state => ((SseConnection)state!).Stop(), connection);
+            // UnsafeRegister: Stop needs no execution context, and capturing one would keep MVC's log scopes alive.
+            _stop = stopping.UnsafeRegister(static state => ((SseConnection)state!).Stop(), connection);
             await response.StartAsync(aborted);
             response.BodyWriter.Write(preamble);
             await response.BodyWriter.FlushAsync(aborted);
