@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using SseArea.Brokers;
 
 namespace SseArea.Streaming;
@@ -17,8 +17,11 @@ namespace SseArea.Streaming;
 /// per channel (see <see cref="SseCursor"/>), so that a reconnect resumes every channel where it
 /// stopped. The shared frame is then written around its own <c>id:</c> line, never copied or changed.
 /// </remarks>
-internal sealed class SseConnection : ISseListener
+internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
 {
+    private const int InitialSlots = 4;
+    private const int IdleSlots = 64;
+
     /// <summary>The event type that tells a reconnecting client some events are gone for good.</summary>
     public const string MissedEventType = "sse-missed";
 
@@ -27,7 +30,18 @@ internal sealed class SseConnection : ISseListener
     // Queued by the heartbeat timer; recognised by reference, written as Heartbeat.
     private static readonly SseFrame HeartbeatFrame = new(Heartbeat);
 
-    private readonly Channel<SseFrame> _queue;
+    // The queue: writers append to _pending under _gate; the pump swaps it with _spare and writes the
+    // whole batch without the lock (one lock per batch, not one per frame as a Channel<T> takes).
+    private readonly Lock _gate = new();
+    private readonly int _capacity;
+    private SseFrame?[] _pending = new SseFrame?[InitialSlots];
+    private SseFrame?[] _spare = new SseFrame?[InitialSlots];
+    private int _pendingCount;
+    private bool _completed;
+    private bool _canceled;
+    private bool _readerWaiting;
+    // Wakes the pump; reused for every wait (no allocation), continuations never run on the writer's thread.
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
     private readonly IReadOnlyList<string> _channels;
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeProvider _time;
@@ -43,13 +57,8 @@ internal sealed class SseConnection : ISseListener
 
     public SseConnection(int capacity, IReadOnlyList<string>? channels = null, TimeSpan heartbeatInterval = default, TimeProvider? timeProvider = null)
     {
-        _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping silently.
-            AllowSynchronousContinuations = false,
-        });
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
         _channels = channels ?? [];
         _heartbeatInterval = heartbeatInterval;
         _time = timeProvider ?? TimeProvider.System;
@@ -60,19 +69,157 @@ internal sealed class SseConnection : ISseListener
 
     public bool TryWrite(SseFrame frame)
     {
-        if (_queue.Writer.TryWrite(frame))
+        bool wake;
+        bool taken;
+        lock (_gate)
         {
-            return true;
+            if (_completed)
+            {
+                return false; // overflowed already, or stopped: no new cut-off
+            }
+
+            taken = _pendingCount < _capacity;
+            if (taken)
+            {
+                Append(frame);
+            }
+            else
+            {
+                // Cut off: the pump writes what is queued, then ends.
+                _completed = true;
+                Volatile.Write(ref _overflowed, 1);
+            }
+
+            wake = TakeWaiter();
         }
 
-        if (Interlocked.Exchange(ref _overflowed, 1) == 0)
+        if (!taken)
         {
-            _queue.Writer.TryComplete();
             _ended.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
         }
 
-        return false;
+        ReleaseWaiter(wake);
+        return taken;
     }
+
+    /// <summary>Queues a heartbeat unless the queue is full (the client is behind anyway) or done: never a cut-off.</summary>
+    private void TryWriteHeartbeat()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (_completed || _pendingCount == _capacity)
+            {
+                return;
+            }
+
+            Append(HeartbeatFrame);
+            wake = TakeWaiter();
+        }
+
+        ReleaseWaiter(wake);
+    }
+
+    private void Append(SseFrame frame)
+    {
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Min(_pending.Length * 2, Math.Max(_capacity, InitialSlots)));
+        }
+
+        _pending[_pendingCount++] = frame;
+    }
+
+    /// <summary>Under the lock: whether the pump waits and must be woken (once).</summary>
+    private bool TakeWaiter()
+    {
+        var waiting = _readerWaiting;
+        _readerWaiting = false;
+        return waiting;
+    }
+
+    /// <summary>Outside the lock: wakes the pump when <paramref name="wake"/>.</summary>
+    private void ReleaseWaiter(bool wake)
+    {
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
+    }
+
+    /// <summary>Completes when frames are queued (<see langword="true"/>) or the queue is done and empty (<see langword="false"/>).</summary>
+    private ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_gate)
+        {
+            if (_canceled)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (_pendingCount > 0)
+            {
+                return ValueTask.FromResult(true);
+            }
+
+            if (_completed)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (_spare.Length > IdleSlots)
+            {
+                // Idle after a burst: do not keep burst-sized arrays for the rest of the stream.
+                _spare = new SseFrame?[InitialSlots];
+                _pending = new SseFrame?[InitialSlots];
+            }
+
+            _signal.Reset();
+            _readerWaiting = true;
+            return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    /// <summary>Takes everything queued; the caller writes it and hands the array back with <see cref="Recycle"/>.</summary>
+    private (SseFrame?[] Batch, int Count) TakeAll()
+    {
+        lock (_gate)
+        {
+            var batch = _pending;
+            var count = _pendingCount;
+            _pending = _spare;
+            _pendingCount = 0;
+            return (batch, count);
+        }
+    }
+
+    private void Recycle(SseFrame?[] batch, int count)
+    {
+        Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
+        lock (_gate)
+        {
+            _spare = batch;
+        }
+    }
+
+    private void Cancel()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _canceled = true;
+            wake = TakeWaiter();
+        }
+
+        ReleaseWaiter(wake);
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _signal.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Sets what <see cref="PumpAsync"/> writes before the queued live events. Call before pumping.</summary>
     public void SetReplay(SseReplay replay) => _replay = replay;
@@ -83,8 +230,15 @@ internal sealed class SseConnection : ISseListener
     /// </summary>
     public void Stop()
     {
-        _queue.Writer.TryComplete();
+        bool wake;
+        lock (_gate)
+        {
+            _completed = true;
+            wake = TakeWaiter();
+        }
+
         _ended.TrySetResult();
+        ReleaseWaiter(wake);
     }
 
     /// <summary>
@@ -126,24 +280,27 @@ internal sealed class SseConnection : ISseListener
                 _heartbeat = heartbeat;
             }
 
-            var reader = _queue.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken))
+            // One registration for the stream's life, not one per wait.
+            using var canceled = cancellationToken.UnsafeRegister(static state => ((SseConnection)state!).Cancel(), this);
+            while (await WaitToReadAsync())
             {
                 // Everything queued goes out with one flush.
+                var (batch, count) = TakeAll();
                 var wroteEvent = false;
-                while (reader.TryRead(out var frame))
+                foreach (var frame in batch.AsSpan(0, count))
                 {
                     if (ReferenceEquals(frame, HeartbeatFrame))
                     {
                         output.Write(Heartbeat);
                     }
-                    else if (!IsReplayed(frame))
+                    else if (!IsReplayed(frame!))
                     {
-                        Write(output, frame);
+                        Write(output, frame!);
                         wroteEvent = true;
                     }
                 }
 
+                Recycle(batch, count);
                 if (wroteEvent && heartbeat is not null)
                 {
                     Volatile.Write(ref _lastWrite, _time.GetTimestamp());
@@ -154,6 +311,8 @@ internal sealed class SseConnection : ISseListener
                     return;
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
         finally
         {
@@ -170,7 +329,7 @@ internal sealed class SseConnection : ISseListener
         if (next <= TimeSpan.Zero)
         {
             // A full queue means the client is behind anyway: no heartbeat needed, and never a cut-off for one.
-            _queue.Writer.TryWrite(HeartbeatFrame);
+            TryWriteHeartbeat();
             Volatile.Write(ref _lastWrite, now);
             next = _heartbeatInterval;
         }
