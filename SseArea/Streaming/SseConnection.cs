@@ -167,16 +167,22 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
                 return ValueTask.FromResult(false);
             }
 
-            if (_spare.Length > IdleSlots)
-            {
-                // Idle after a burst: do not keep burst-sized arrays for the rest of the stream.
-                _spare = new SseFrame?[InitialSlots];
-                _pending = new SseFrame?[InitialSlots];
-            }
-
             _signal.Reset();
             _readerWaiting = true;
             return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    private void ShrinkWhenIdle()
+    {
+        lock (_gate)
+        {
+            // Only while the pump waits: then it holds no batch, and both arrays are empty.
+            if (_readerWaiting && _pendingCount == 0 && _spare.Length > IdleSlots)
+            {
+                _spare = new SseFrame?[InitialSlots];
+                _pending = new SseFrame?[InitialSlots];
+            }
         }
     }
 
@@ -286,20 +292,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
             {
                 // Everything queued goes out with one flush.
                 var (batch, count) = TakeAll();
-                var wroteEvent = false;
-                foreach (var frame in batch.AsSpan(0, count))
-                {
-                    if (ReferenceEquals(frame, HeartbeatFrame))
-                    {
-                        output.Write(Heartbeat);
-                    }
-                    else if (!IsReplayed(frame!))
-                    {
-                        Write(output, frame!);
-                        wroteEvent = true;
-                    }
-                }
-
+                var wroteEvent = WriteBatch(output, batch.AsSpan(0, count));
                 Recycle(batch, count);
                 if (wroteEvent && heartbeat is not null)
                 {
@@ -328,6 +321,9 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
         var next = _heartbeatInterval - silence;
         if (next <= TimeSpan.Zero)
         {
+            // A whole interval of silence: burst-sized arrays are not kept for the rest of the stream.
+            ShrinkWhenIdle();
+
             // A full queue means the client is behind anyway: no heartbeat needed, and never a cut-off for one.
             TryWriteHeartbeat();
             Volatile.Write(ref _lastWrite, now);
@@ -494,6 +490,70 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
         }
 
         return index >= 0;
+    }
+
+    /// <summary>
+    /// Writes a batch of frames; <see langword="true"/> when it held an event (not only heartbeats).
+    /// Consecutive frames are copied into one span of the writer: Kestrel's response writer takes a
+    /// lock in each GetSpan and Advance, so a batch costs one or a few of those, not two per frame.
+    /// </summary>
+    private bool WriteBatch(PipeWriter output, ReadOnlySpan<SseFrame?> frames)
+    {
+        var wroteEvent = false;
+        var span = Span<byte>.Empty;
+        var used = 0;
+        foreach (var frame in frames)
+        {
+            ReadOnlySpan<byte> bytes;
+            if (ReferenceEquals(frame, HeartbeatFrame))
+            {
+                bytes = Heartbeat;
+            }
+            else if (IsReplayed(frame!))
+            {
+                continue;
+            }
+            else
+            {
+                wroteEvent = true;
+                if (_cursor is not null)
+                {
+                    // Several channels' ids: this stream's own id line goes around the shared frame.
+                    if (used > 0)
+                    {
+                        output.Advance(used);
+                        used = 0;
+                        span = Span<byte>.Empty;
+                    }
+
+                    Write(output, frame!);
+                    continue;
+                }
+
+                bytes = frame!.Bytes.Span;
+            }
+
+            if (bytes.Length > span.Length - used)
+            {
+                if (used > 0)
+                {
+                    output.Advance(used);
+                    used = 0;
+                }
+
+                span = output.GetSpan(bytes.Length);
+            }
+
+            bytes.CopyTo(span[used..]);
+            used += bytes.Length;
+        }
+
+        if (used > 0)
+        {
+            output.Advance(used);
+        }
+
+        return wroteEvent;
     }
 
     private void Write(PipeWriter output, SseFrame frame)
