@@ -34,8 +34,9 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
     // whole batch without the lock (one lock per batch, not one per frame as a Channel<T> takes).
     private readonly Lock _gate = new();
     private readonly int _capacity;
-    private SseFrame?[] _pending = new SseFrame?[InitialSlots];
-    private SseFrame?[] _spare = new SseFrame?[InitialSlots];
+    // Empty until the first event: an idle stream holds no queue arrays.
+    private SseFrame?[] _pending = [];
+    private SseFrame?[] _spare = [];
     private int _pendingCount;
     private bool _completed;
     private bool _canceled;
@@ -50,7 +51,10 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
     private Dictionary<string, List<SseFrame>>? _overlap;
     private Dictionary<string, (ulong Ms, ulong Seq)>? _floors;
     // Completed when the stream must end even if a flush is stuck: the client fell behind, or Stop.
-    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made only when a flush has to wait (EndedTask); _endedFlag is set first, so whichever of the
+    // flush and the ending comes second completes it.
+    private TaskCompletionSource? _ended;
+    private int _endedFlag;
     private int _overflowed;
     private long _lastWrite;
     private ITimer? _heartbeat;
@@ -95,7 +99,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
 
         if (!taken)
         {
-            _ended.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
+            SignalEnded(); // a pump stuck writing to a client that stopped reading gives up
         }
 
         ReleaseWaiter(wake);
@@ -124,7 +128,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
     {
         if (_pendingCount == _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Min(_pending.Length * 2, Math.Max(_capacity, InitialSlots)));
+            Array.Resize(ref _pending, Math.Min(Math.Max(_pending.Length * 2, InitialSlots), Math.Max(_capacity, InitialSlots)));
         }
 
         _pending[_pendingCount++] = frame;
@@ -180,8 +184,8 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
             // Only while the pump waits: then it holds no batch, and both arrays are empty.
             if (_readerWaiting && _pendingCount == 0 && _spare.Length > IdleSlots)
             {
-                _spare = new SseFrame?[InitialSlots];
-                _pending = new SseFrame?[InitialSlots];
+                _spare = [];
+                _pending = [];
             }
         }
     }
@@ -243,8 +247,32 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
             wake = TakeWaiter();
         }
 
-        _ended.TrySetResult();
+        SignalEnded();
         ReleaseWaiter(wake);
+    }
+
+    private void SignalEnded()
+    {
+        Interlocked.Exchange(ref _endedFlag, 1);
+        Volatile.Read(ref _ended)?.TrySetResult();
+    }
+
+    /// <summary>Completes when the stream must end even if a flush is stuck: the client fell behind, or <see cref="Stop"/>.</summary>
+    private Task EndedTask()
+    {
+        var ended = Volatile.Read(ref _ended);
+        if (ended is null)
+        {
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = Interlocked.CompareExchange(ref _ended, made, null) ?? made;
+        }
+
+        if (Volatile.Read(ref _endedFlag) != 0)
+        {
+            ended.TrySetResult();
+        }
+
+        return ended.Task;
     }
 
     /// <summary>
@@ -355,7 +383,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
         else
         {
             var flush = flushing.AsTask();
-            if (await Task.WhenAny(flush, _ended.Task) != flush)
+            if (await Task.WhenAny(flush, EndedTask()) != flush)
             {
                 return false;
             }
