@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,6 +58,8 @@ public static class SseServiceCollectionExtensions
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
         services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
         services.TryAddSingleton<SseStreamHandler>();
+        // Streams run outside MVC and the app's middleware once started (see SseStreamRunner).
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, SseStreamStartupFilter>());
         services.TryAddSingleton<SseStreamRequestFilter>();
         SseAuthorizationResultHandler.Decorate(services);
         services.AddHostedService<SseBrokerStartup>();

@@ -207,4 +207,109 @@ public sealed class ListenerRegistryTests
             Assert.That(registry.Count("other"), Is.Zero);
         }
     }
+
+    [Test]
+    public void ManyAddsAndRemoves_InAnyOrder_DeliverToExactlyTheListenersLeft()
+    {
+        // Enough to grow the slot array several times and compact it on the way down.
+        var registry = new ListenerRegistry();
+        var listeners = Enumerable.Range(0, 300).Select(_ => new RecordingListener()).ToList();
+        listeners.ForEach(l => registry.Add("news", l));
+        var removed = listeners.Where((_, i) => i % 3 != 0).ToList();
+        removed.ForEach(l => registry.Remove("news", l));
+        var late = new RecordingListener();
+        registry.Add("news", late);
+
+        var delivered = registry.Deliver("news", Frame);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(delivered, Is.EqualTo(101));
+            Assert.That(registry.Count("news"), Is.EqualTo(101));
+            Assert.That(listeners.Where((_, i) => i % 3 == 0).Append(late), Has.All.Matches<RecordingListener>(l => l.Frames.Count == 1));
+            Assert.That(removed, Has.All.Matches<RecordingListener>(l => l.Frames.Count == 0));
+        }
+    }
+
+    [Test]
+    public void RemovingAll_ButOne_InReverseOrder_LeavesTheFirst_AndTheChannelEmptiesAfterIt()
+    {
+        var registry = new ListenerRegistry();
+        var listeners = Enumerable.Range(0, 50).Select(_ => new RecordingListener()).ToList();
+        listeners.ForEach(l => registry.Add("news", l));
+
+        var lastFlags = Enumerable.Range(1, 49).Reverse().Select(i => registry.Remove("news", listeners[i])).ToList();
+        var delivered = registry.Deliver("news", Frame);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lastFlags, Has.None.True, "no removal but the very last empties the channel");
+            Assert.That(delivered, Is.EqualTo(1));
+            Assert.That(listeners[0].Frames, Has.Count.EqualTo(1));
+            Assert.That(registry.Remove("news", listeners[0]), Is.True);
+            Assert.That(registry.Channels, Is.Empty);
+        }
+    }
+
+    [Test]
+    public void TheSameListenerAddedTwice_GetsTheFrameTwice_AndIsRemovedOnceAtATime()
+    {
+        var registry = new ListenerRegistry();
+        var listener = new RecordingListener();
+        registry.Add("news", listener);
+        registry.Add("news", listener);
+
+        var removedFirst = registry.Remove("news", listener);
+        var delivered = registry.Deliver("news", Frame);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(removedFirst, Is.False);
+            Assert.That(delivered, Is.EqualTo(1));
+            Assert.That(registry.Remove("news", listener), Is.True);
+        }
+    }
+
+    [Test]
+    [CancelAfter(20_000)]
+    public async Task DeliveringWhileListenersComeAndGo_ReachesEveryListenerThatStays(CancellationToken cancellationToken)
+    {
+        var registry = new ListenerRegistry();
+        var stayers = Enumerable.Range(0, 20).Select(_ => new CountingListener()).ToList();
+        stayers.ForEach(l => registry.Add("news", l));
+        const int Frames = 2_000;
+
+        var churn = Task.Run(
+            () =>
+            {
+                for (var i = 0; i < 20_000 && !cancellationToken.IsCancellationRequested; i++)
+                {
+                    var visitor = new CountingListener();
+                    registry.Add("news", visitor);
+                    registry.Remove("news", visitor);
+                }
+            },
+            cancellationToken);
+        for (var i = 0; i < Frames; i++)
+        {
+            registry.Deliver("news", Frame);
+        }
+
+        await churn;
+
+        Assert.That(stayers.Select(l => l.Count), Has.All.EqualTo(Frames));
+    }
+
+    private sealed class CountingListener : ISseListener
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public bool TryWrite(SseArea.Streaming.SseFrame frame)
+        {
+            Interlocked.Increment(ref _count);
+            return true;
+        }
+    }
 }

@@ -52,6 +52,34 @@ public sealed class SseConnectionHeartbeatTests
     }
 
     [Test]
+    public async Task Heartbeat_IntoAFullQueue_IsSkipped_NotACutOff(CancellationToken cancellationToken)
+    {
+        // A client that reads nothing: the pump's first flush stays paused, so the queue fills.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var connection = new SseConnection(1, ["news"], Interval, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(pipe.Writer, stop.Token);
+        connection.TryWrite(Encoding.UTF8.GetBytes("data:a\n\n"));
+        var read = await pipe.Reader.ReadAsync(cancellationToken);
+        pipe.Reader.AdvanceTo(read.Buffer.Start, read.Buffer.End); // seen, not consumed: the writer stays paused
+        var queued = connection.TryWrite(Encoding.UTF8.GetBytes("data:b\n\n"));
+
+        _time.Advance(Interval * 3);
+        var overflowedByHeartbeats = connection.Overflowed;
+        var refusedWhenFull = !connection.TryWrite(Encoding.UTF8.GetBytes("data:c\n\n"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queued, Is.True);
+            Assert.That(overflowedByHeartbeats, Is.False, "heartbeats never cut a client off");
+            Assert.That(refusedWhenFull, Is.True, "the queue was full: an event is refused");
+        }
+
+        await pump.WaitAsync(cancellationToken); // cut off by the refused event, its flush given up
+        await pipe.Reader.CompleteAsync();
+    }
+
+    [Test]
     public async Task ZeroInterval_SendsNoHeartbeat(CancellationToken cancellationToken)
     {
         var connection = new SseConnection(4, ["news"], TimeSpan.Zero, _time);

@@ -2,14 +2,14 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using SseArea.Brokers;
 
 namespace SseArea.Streaming;
 
 /// <summary>
 /// One client's stream: a bounded queue of shared event frames, drained into the response, with a
-/// heartbeat comment after each silence of the heartbeat interval. A client that falls
+/// heartbeat comment after each silence of (at least) the heartbeat interval. A client that falls
 /// <c>capacity</c> events behind is cut off rather than buffered without end.
 /// </summary>
 /// <remarks>
@@ -17,14 +17,32 @@ namespace SseArea.Streaming;
 /// per channel (see <see cref="SseCursor"/>), so that a reconnect resumes every channel where it
 /// stopped. The shared frame is then written around its own <c>id:</c> line, never copied or changed.
 /// </remarks>
-internal sealed class SseConnection : ISseListener
+internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
 {
+    private const int InitialSlots = 4;
+    private const int IdleSlots = 64;
+
     /// <summary>The event type that tells a reconnecting client some events are gone for good.</summary>
     public const string MissedEventType = "sse-missed";
 
     private static readonly byte[] Heartbeat = SseEventFormatter.Comment("heartbeat");
 
-    private readonly Channel<SseFrame> _queue;
+    // Queued by the heartbeat timer; recognised by reference, written as Heartbeat.
+    private static readonly SseFrame HeartbeatFrame = new(Heartbeat);
+
+    // The queue: writers append to _pending under _gate; the pump swaps it with _spare and writes the
+    // whole batch without the lock (one lock per batch, not one per frame as a Channel<T> takes).
+    private readonly Lock _gate = new();
+    private readonly int _capacity;
+    // Empty until the first event: an idle stream holds no queue arrays.
+    private SseFrame?[] _pending = [];
+    private SseFrame?[] _spare = [];
+    private int _pendingCount;
+    private bool _completed;
+    private bool _canceled;
+    private bool _readerWaiting;
+    // Wakes the pump; reused for every wait (no allocation), continuations never run on the writer's thread.
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
     private readonly IReadOnlyList<string> _channels;
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeProvider _time;
@@ -32,18 +50,19 @@ internal sealed class SseConnection : ISseListener
     private string?[]? _cursor;
     private Dictionary<string, List<SseFrame>>? _overlap;
     private Dictionary<string, (ulong Ms, ulong Seq)>? _floors;
-    private readonly TaskCompletionSource _cutOff = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed when the stream must end even if a flush is stuck: the client fell behind, or Stop.
+    // Made only when a flush has to wait (EndedTask); _endedFlag is set first, so whichever of the
+    // flush and the ending comes second completes it.
+    private TaskCompletionSource? _ended;
+    private int _endedFlag;
     private int _overflowed;
+    private long _lastWrite;
+    private ITimer? _heartbeat;
 
     public SseConnection(int capacity, IReadOnlyList<string>? channels = null, TimeSpan heartbeatInterval = default, TimeProvider? timeProvider = null)
     {
-        _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping silently.
-            AllowSynchronousContinuations = false,
-        });
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
         _channels = channels ?? [];
         _heartbeatInterval = heartbeatInterval;
         _time = timeProvider ?? TimeProvider.System;
@@ -54,99 +73,304 @@ internal sealed class SseConnection : ISseListener
 
     public bool TryWrite(SseFrame frame)
     {
-        if (_queue.Writer.TryWrite(frame))
+        bool wake;
+        bool taken;
+        lock (_gate)
         {
-            return true;
+            if (_completed)
+            {
+                return false; // overflowed already, or stopped: no new cut-off
+            }
+
+            taken = _pendingCount < _capacity;
+            if (taken)
+            {
+                Append(frame);
+            }
+            else
+            {
+                // Cut off: the pump writes what is queued, then ends.
+                _completed = true;
+                Volatile.Write(ref _overflowed, 1);
+            }
+
+            wake = TakeWaiter();
         }
 
-        if (Interlocked.Exchange(ref _overflowed, 1) == 0)
+        if (!taken)
         {
-            _queue.Writer.TryComplete();
-            _cutOff.TrySetResult(); // a pump stuck writing to a client that stopped reading gives up
+            SignalEnded(); // a pump stuck writing to a client that stopped reading gives up
         }
 
-        return false;
+        ReleaseWaiter(wake);
+        return taken;
     }
+
+    /// <summary>Queues a heartbeat unless the queue is full (the client is behind anyway) or done: never a cut-off.</summary>
+    private void TryWriteHeartbeat()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (_completed || _pendingCount == _capacity)
+            {
+                return;
+            }
+
+            Append(HeartbeatFrame);
+            wake = TakeWaiter();
+        }
+
+        ReleaseWaiter(wake);
+    }
+
+    private void Append(SseFrame frame)
+    {
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Min(Math.Max(_pending.Length * 2, InitialSlots), Math.Max(_capacity, InitialSlots)));
+        }
+
+        _pending[_pendingCount++] = frame;
+    }
+
+    /// <summary>Under the lock: whether the pump waits and must be woken (once).</summary>
+    private bool TakeWaiter()
+    {
+        var waiting = _readerWaiting;
+        _readerWaiting = false;
+        return waiting;
+    }
+
+    /// <summary>Outside the lock: wakes the pump when <paramref name="wake"/>.</summary>
+    private void ReleaseWaiter(bool wake)
+    {
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
+    }
+
+    /// <summary>Completes when frames are queued (<see langword="true"/>) or the queue is done and empty (<see langword="false"/>).</summary>
+    private ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_gate)
+        {
+            if (_canceled)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (_pendingCount > 0)
+            {
+                return ValueTask.FromResult(true);
+            }
+
+            if (_completed)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _signal.Reset();
+            _readerWaiting = true;
+            return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    private void ShrinkWhenIdle()
+    {
+        lock (_gate)
+        {
+            // Only while the pump waits: then it holds no batch, and both arrays are empty.
+            if (_readerWaiting && _pendingCount == 0 && _spare.Length > IdleSlots)
+            {
+                _spare = [];
+                _pending = [];
+            }
+        }
+    }
+
+    /// <summary>Takes everything queued; the caller writes it and hands the array back with <see cref="Recycle"/>.</summary>
+    private (SseFrame?[] Batch, int Count) TakeAll()
+    {
+        lock (_gate)
+        {
+            var batch = _pending;
+            var count = _pendingCount;
+            _pending = _spare;
+            _pendingCount = 0;
+            return (batch, count);
+        }
+    }
+
+    private void Recycle(SseFrame?[] batch, int count)
+    {
+        Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
+        lock (_gate)
+        {
+            _spare = batch;
+        }
+    }
+
+    private void Cancel()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _canceled = true;
+            wake = TakeWaiter();
+        }
+
+        ReleaseWaiter(wake);
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _signal.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Sets what <see cref="PumpAsync"/> writes before the queued live events. Call before pumping.</summary>
     public void SetReplay(SseReplay replay) => _replay = replay;
 
     /// <summary>
-    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue
-    /// is drained, until the client leaves, <paramref name="cancellationToken"/> fires or the queue overflows.
+    /// Ends the stream from outside (the application is stopping): the frames already queued are
+    /// written, then <see cref="PumpAsync"/> returns, or at once when a flush is stuck on the client.
     /// </summary>
-    public async Task PumpAsync(PipeWriter output, CancellationToken cancellationToken)
+    public void Stop()
     {
-        if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
+        bool wake;
+        lock (_gate)
         {
-            return;
+            _completed = true;
+            wake = TakeWaiter();
         }
 
-        var reader = _queue.Reader;
-        while (true)
-        {
-            while (reader.TryRead(out var frame))
-            {
-                if (!IsReplayed(frame))
-                {
-                    Write(output, frame);
-                }
-            }
+        SignalEnded();
+        ReleaseWaiter(wake);
+    }
 
-            if (!await FlushAsync(output, cancellationToken))
+    private void SignalEnded()
+    {
+        Interlocked.Exchange(ref _endedFlag, 1);
+        Volatile.Read(ref _ended)?.TrySetResult();
+    }
+
+    /// <summary>Completes when the stream must end even if a flush is stuck: the client fell behind, or <see cref="Stop"/>.</summary>
+    private Task EndedTask()
+    {
+        var ended = Volatile.Read(ref _ended);
+        if (ended is null)
+        {
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = Interlocked.CompareExchange(ref _ended, made, null) ?? made;
+        }
+
+        if (Volatile.Read(ref _endedFlag) != 0)
+        {
+            ended.TrySetResult();
+        }
+
+        return ended.Task;
+    }
+
+    /// <summary>
+    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue
+    /// is drained, until the client leaves, <paramref name="cancellationToken"/> fires, <see cref="Stop"/>
+    /// is called or the queue overflows.
+    /// </summary>
+    /// <remarks>
+    /// Waiting costs nothing per wait: the heartbeat is one timer per stream, made once. The pump only
+    /// notes when it last wrote; the timer's tick queues a heartbeat comment when that was a whole
+    /// interval ago, and otherwise sets itself for the rest of the interval. So every silence of the
+    /// interval still sends one, without a timer or a task per wait.
+    /// </remarks>
+    public async Task PumpAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        ITimer? heartbeat = null;
+        try
+        {
+            if (WriteReplay(output) && !await FlushAsync(output, cancellationToken))
             {
                 return;
             }
 
-            var waiting = reader.WaitToReadAsync(cancellationToken);
-            if (waiting.IsCompletedSuccessfully)
+            if (_heartbeatInterval > TimeSpan.Zero)
             {
-                if (!waiting.Result)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            if (_heartbeatInterval <= TimeSpan.Zero)
-            {
-                if (!await waiting)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            // Idle: the same wait goes on across heartbeats; each silence of the interval sends one.
-            var wait = waiting.AsTask();
-            while (true)
-            {
+                Volatile.Write(ref _lastWrite, _time.GetTimestamp());
+                // The tick needs nothing of the request's execution context (log scopes and the like):
+                // not captured, so the timer does not keep it alive.
+                var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
                 try
                 {
-                    if (!await wait.WaitAsync(_heartbeatInterval, _time, cancellationToken))
-                    {
-                        return;
-                    }
-
-                    break;
+                    heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, _heartbeatInterval, Timeout.InfiniteTimeSpan);
                 }
-                catch (TimeoutException)
+                finally
                 {
-                    output.Write(Heartbeat);
-                    if (!await FlushAsync(output, cancellationToken))
-                    {
-                        return;
-                    }
+                    flow?.Undo();
+                }
+
+                _heartbeat = heartbeat;
+            }
+
+            // One registration for the stream's life, not one per wait.
+            using var canceled = cancellationToken.UnsafeRegister(static state => ((SseConnection)state!).Cancel(), this);
+            while (await WaitToReadAsync())
+            {
+                // Everything queued goes out with one flush.
+                var (batch, count) = TakeAll();
+                var wroteEvent = WriteBatch(output, batch.AsSpan(0, count));
+                Recycle(batch, count);
+                if (wroteEvent && heartbeat is not null)
+                {
+                    Volatile.Write(ref _lastWrite, _time.GetTimestamp());
+                }
+
+                if (!await FlushAsync(output, cancellationToken))
+                {
+                    return;
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            heartbeat?.Dispose();
+        }
+    }
+
+    /// <summary>The heartbeat timer's tick: a heartbeat after a whole interval of silence, else wait for the rest of it.</summary>
+    private void Tick()
+    {
+        var now = _time.GetTimestamp();
+        var silence = _time.GetElapsedTime(Volatile.Read(ref _lastWrite), now);
+        var next = _heartbeatInterval - silence;
+        if (next <= TimeSpan.Zero)
+        {
+            // A whole interval of silence: burst-sized arrays are not kept for the rest of the stream.
+            ShrinkWhenIdle();
+
+            // A full queue means the client is behind anyway: no heartbeat needed, and never a cut-off for one.
+            TryWriteHeartbeat();
+            Volatile.Write(ref _lastWrite, now);
+            next = _heartbeatInterval;
+        }
+
+        try
+        {
+            _heartbeat?.Change(next, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream ended meanwhile.
         }
     }
 
     /// <summary>
     /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far
-    /// behind while this flush waited for it (then the caller aborts the connection).
+    /// behind while this flush waited for it (then the caller aborts the connection), or <see cref="Stop"/>.
     /// </summary>
     private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken cancellationToken)
     {
@@ -159,7 +383,7 @@ internal sealed class SseConnection : ISseListener
         else
         {
             var flush = flushing.AsTask();
-            if (await Task.WhenAny(flush, _cutOff.Task) != flush)
+            if (await Task.WhenAny(flush, EndedTask()) != flush)
             {
                 return false;
             }
@@ -294,6 +518,70 @@ internal sealed class SseConnection : ISseListener
         }
 
         return index >= 0;
+    }
+
+    /// <summary>
+    /// Writes a batch of frames; <see langword="true"/> when it held an event (not only heartbeats).
+    /// Consecutive frames are copied into one span of the writer: Kestrel's response writer takes a
+    /// lock in each GetSpan and Advance, so a batch costs one or a few of those, not two per frame.
+    /// </summary>
+    private bool WriteBatch(PipeWriter output, ReadOnlySpan<SseFrame?> frames)
+    {
+        var wroteEvent = false;
+        var span = Span<byte>.Empty;
+        var used = 0;
+        foreach (var frame in frames)
+        {
+            ReadOnlySpan<byte> bytes;
+            if (ReferenceEquals(frame, HeartbeatFrame))
+            {
+                bytes = Heartbeat;
+            }
+            else if (IsReplayed(frame!))
+            {
+                continue;
+            }
+            else
+            {
+                wroteEvent = true;
+                if (_cursor is not null)
+                {
+                    // Several channels' ids: this stream's own id line goes around the shared frame.
+                    if (used > 0)
+                    {
+                        output.Advance(used);
+                        used = 0;
+                        span = Span<byte>.Empty;
+                    }
+
+                    Write(output, frame!);
+                    continue;
+                }
+
+                bytes = frame!.Bytes.Span;
+            }
+
+            if (bytes.Length > span.Length - used)
+            {
+                if (used > 0)
+                {
+                    output.Advance(used);
+                    used = 0;
+                }
+
+                span = output.GetSpan(bytes.Length);
+            }
+
+            bytes.CopyTo(span[used..]);
+            used += bytes.Length;
+        }
+
+        if (used > 0)
+        {
+            output.Advance(used);
+        }
+
+        return wroteEvent;
     }
 
     private void Write(PipeWriter output, SseFrame frame)
