@@ -32,6 +32,33 @@ public sealed class StreamRunnerTests
         }
     }
 
+    [Test]
+    public async Task RequestScopedServices_AreDisposedWhenTheStreamStarts_NotWhenItEnds()
+    {
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        {
+            services.AddScoped(_ => new ScopedResource(disposed));
+            services.AddSse().AddAreaFilter((request, http) =>
+            {
+                // An area filter that uses a scoped service, as one reading a database would.
+                http.RequestServices.GetRequiredService<ScopedResource>();
+                return ValueTask.FromResult(true);
+            });
+        });
+        using var http = site.CreateClient();
+
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=scoped");
+        await disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("still streaming", channel: "scoped");
+        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:still streaming\n\n"), "the stream goes on after its request scope was released");
+    }
+
+    private sealed class ScopedResource(TaskCompletionSource disposed) : IDisposable
+    {
+        public void Dispose() => disposed.TrySetResult();
+    }
+
     private sealed class RecordWhenTheStreamReturns(TaskCompletionSource<int> returned) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace SseArea.Streaming;
 
@@ -34,6 +35,14 @@ internal sealed class SseStreamRunner(RequestDelegate next)
 
         if (deferral.Take() is { } stream)
         {
+            // Every filter and the action are done: the request's scoped services (a filter's
+            // dependencies, an app's DbContext) are released now rather than when the stream ends,
+            // which may be hours later. The pump uses none of them.
+            if (context.Features.Get<IServiceProvidersFeature>() is IAsyncDisposable scope)
+            {
+                await scope.DisposeAsync();
+            }
+
             await stream.RunAsync(context, pump: true);
         }
     }
