@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using StackExchange.Redis;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -9,10 +10,11 @@ namespace SseArea.Tests.Integration;
 /// TCP connection to Kestrel on loopback), and the server is left as it was: no listener, no Redis
 /// subscription, no subscriber count, and its managed heap back near where it started.
 /// </summary>
-[TestFixture(BrokerKind.InMemory)]
-[TestFixture(BrokerKind.Redis)]
+[TestFixture(BrokerKind.InMemory, false)]
+[TestFixture(BrokerKind.Redis, false)]
+[TestFixture(BrokerKind.Redis, true)]
 [CancelAfter(120_000)]
-public sealed class ChurnTests(BrokerKind broker)
+public sealed class ChurnTests(BrokerKind broker, bool sharded)
 {
     private const int Cycles = 20_000;
     private const int Concurrency = 32;
@@ -31,7 +33,9 @@ public sealed class ChurnTests(BrokerKind broker)
     public async Task TwentyThousandConnectDisconnectCycles_LeaveNoListenerNoSubscription_AndTheHeapSettles()
     {
         await using var redis = broker == BrokerKind.Redis ? await OwnRedisServer.StartAsync() : null;
-        await using var site = await KestrelSampleSite.StartAsync(redis?.Url);
+        await using var site = await KestrelSampleSite.StartAsync(
+            redis?.Url,
+            sharded ? new Dictionary<string, string?> { ["Sse:RedisShardedPubSub"] = "true" } : null);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = site.Address };
 
         // Warm-up: JIT, Kestrel's and the client's pools at this concurrency, the broker's connection.
@@ -46,7 +50,7 @@ public sealed class ChurnTests(BrokerKind broker)
         await AssertNothingIsLeftAsync(site, redis);
         var after = SettledHeap();
         TestContext.Progress.WriteLine(
-            $"churn on {broker}: {Cycles} cycles, {Concurrency} at a time, in {elapsed.TotalSeconds:F1} s ({Cycles / elapsed.TotalSeconds:F0}/s); " +
+            $"churn on {broker}{(sharded ? " (sharded pub/sub)" : "")}: {Cycles} cycles, {Concurrency} at a time, in {elapsed.TotalSeconds:F1} s ({Cycles / elapsed.TotalSeconds:F0}/s); " +
             $"managed heap after a full GC {before / 1024} KiB before, {after / 1024} KiB after ({(after - before) / 1024:+#;-#;0} KiB); " +
             $"working set {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)} MiB");
         Assert.That(site.Metrics.Sum("sse.connections.opened"), Is.EqualTo(Cycles + 1_000), "every cycle opened a stream");
@@ -100,9 +104,15 @@ public sealed class ChurnTests(BrokerKind broker)
         {
             var left = await Eventually.ValueAsync(() => redis.SubscribedChannelsAsync("churn.*"), channels => channels.Length == 0);
             Assert.That(left, Is.Empty, "no Redis subscription is left (PUBSUB CHANNELS churn.*)");
+            var shardLeft = await Eventually.ValueAsync(
+                async () => (string[])(await redis.Client.GetDatabase().ExecuteAsync("PUBSUB", "SHARDCHANNELS", "churn.*"))!,
+                channels => channels.Length == 0);
+            Assert.That(shardLeft, Is.Empty, "no sharded subscription is left (PUBSUB SHARDCHANNELS churn.*)");
             for (var channel = 0; channel < Channels; channel++)
             {
                 Assert.That(await redis.NumSubAsync($"churn.{channel}"), Is.Zero, $"PUBSUB NUMSUB churn.{channel}");
+                var shardNumSub = (RedisResult[])(await redis.Client.GetDatabase().ExecuteAsync("PUBSUB", "SHARDNUMSUB", $"churn.{channel}"))!;
+                Assert.That((long)shardNumSub[1], Is.Zero, $"PUBSUB SHARDNUMSUB churn.{channel}");
             }
             await Eventually.HoldsAsync(
                 async () => (long)await redis.Client.GetDatabase().ExecuteAsync("EVAL", "return #redis.call('KEYS', 'sse:*subscribers*')", 0) == 0,
