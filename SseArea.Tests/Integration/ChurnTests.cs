@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using StackExchange.Redis;
 using SseArea.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace SseArea.Tests.Integration;
 
