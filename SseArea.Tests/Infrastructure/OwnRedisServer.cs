@@ -41,16 +41,10 @@ internal sealed class OwnRedisServer : IAsyncDisposable
     /// <summary>Starts a server; fails (never skips) under CI when <c>redis-server</c> is missing, skips elsewhere.</summary>
     public static async Task<OwnRedisServer> StartAsync(bool persistent = false)
     {
-        var executable = FindRedisServer();
+        var executable = LocalTools.Find("redis-server");
         if (executable is null)
         {
-            const string Missing = "This test runs its own redis-server: install it (apt-get install -y redis-server).";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(Missing);
-            }
-
-            Assert.Ignore(Missing);
+            LocalTools.Unavailable("This test runs its own redis-server: install it (apt-get install -y redis-server).");
         }
 
         var server = new OwnRedisServer(executable!, RedisTestServer.FreeLoopbackPort(), persistent);
@@ -190,10 +184,4 @@ internal sealed class OwnRedisServer : IAsyncDisposable
             output.AppendLine(line);
         }
     }
-
-    private static string? FindRedisServer()
-        => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Append("/usr/bin").Append("/usr/sbin")
-            .Select(directory => Path.Combine(directory, "redis-server"))
-            .FirstOrDefault(File.Exists);
 }
