@@ -252,6 +252,44 @@ public sealed class SseConnectionHeartbeatTests
         Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
     }
 
+    [Test]
+    public async Task Heartbeats_GoOn_WhenTheFirstTickCameBeforeTheTimerWasStored(CancellationToken cancellationToken)
+    {
+        // A pump thread held up for a whole interval between making its timer and storing it: the
+        // clock passes the interval inside CreateTimer. The heartbeats must still come, every interval.
+        var connection = new SseConnection(4, ["news"], Interval, new SlowToReturnTimers(_time, Interval * 2));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
+
+        await AdvanceUntilReceivedAsync(":heartbeat\n\n:heartbeat\n\n:heartbeat\n\n", cancellationToken);
+
+        await stop.CancelAsync();
+        Assert.That(async () => await pump, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    /// <summary>A clock whose first <see cref="CreateTimer"/> returns only after <paramref name="late"/> has passed.</summary>
+    private sealed class SlowToReturnTimers(FakeTimeProvider time, TimeSpan late) : TimeProvider
+    {
+        private int _made;
+
+        public override DateTimeOffset GetUtcNow() => time.GetUtcNow();
+
+        public override long GetTimestamp() => time.GetTimestamp();
+
+        public override long TimestampFrequency => time.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = time.CreateTimer(callback, state, dueTime, period);
+            if (Interlocked.Increment(ref _made) == 1)
+            {
+                time.Advance(late);
+            }
+
+            return timer;
+        }
+    }
+
     private async Task AdvanceUntilReceivedAsync(string expected, CancellationToken cancellationToken)
     {
         // The pump arms its timer asynchronously: step the clock until the heartbeat shows up.

@@ -13,7 +13,9 @@ namespace SseArea.Brokers;
 /// A snapshot is a slot array with spare room and a length: adding writes the next free slot,
 /// beyond the length of every snapshot already published, and publishes a longer one; removing
 /// clears the listener's slot (an older snapshot being delivered then skips it: the listener is
-/// leaving) and the array is compacted into a new one once half its slots are empty.
+/// leaving) and the array is compacted into a new one once half its slots are empty. Removing still
+/// finds the listener's slot by a scan of the channel's slots (no copy; about a microsecond per
+/// 1 000 listeners), under the one lock of the registry.
 /// </remarks>
 internal sealed class ListenerRegistry
 {

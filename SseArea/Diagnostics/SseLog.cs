@@ -23,6 +23,9 @@ internal static partial class SseLog
     [LoggerMessage(106, LogLevel.Warning, "Refused a stream request with 503: {Reason}", EventName = "SseBrokerUnavailable")]
     public static partial void BrokerUnavailable(ILogger logger, string reason, Exception exception);
 
+    [LoggerMessage(600, LogLevel.Warning, "Ended a stream on channels {Channels}: writing to the response failed. A middleware around the stream must leave Response.Body usable (restore what it replaced) when it returns.", EventName = "SseStreamFailed")]
+    public static partial void StreamFailed(ILogger logger, IReadOnlyList<string> channels, Exception exception);
+
     [LoggerMessage(201, LogLevel.Warning, "Refused stream channels {Channels} to {User}: {Reason}", EventName = "SseChannelRefused")]
     public static partial void ChannelRefused(ILogger logger, string channels, string user, string reason);
 

@@ -304,7 +304,9 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
                 var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
                 try
                 {
-                    heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, _heartbeatInterval, Timeout.InfiniteTimeSpan);
+                    // Created unarmed and armed once stored: a first tick that came before the field
+                    // was set could not re-arm the timer, and the heartbeats would stop for good.
+                    heartbeat = _time.CreateTimer(static state => ((SseConnection)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
                 finally
                 {
@@ -312,6 +314,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
                 }
 
                 _heartbeat = heartbeat;
+                heartbeat.Change(_heartbeatInterval, Timeout.InfiniteTimeSpan);
             }
 
             // One registration for the stream's life, not one per wait.

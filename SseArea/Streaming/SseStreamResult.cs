@@ -93,6 +93,7 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
         await using (subscription)
         {
             var aborted = http.RequestAborted;
+            var failed = false;
             try
             {
                 if (pump)
@@ -105,10 +106,23 @@ internal sealed class SseStreamResult(SseConnection connection, IAsyncDisposable
             {
                 // The client left: the normal end of a stream.
             }
+            catch (Exception e) when (pump && e is not OperationCanceledException)
+            {
+                // Writing failed (e.g. a middleware disposed a Response.Body wrapper it did not put
+                // back): end this stream alone, said in the log, instead of an unhandled request error.
+                SseLog.StreamFailed(_logger, channels, e);
+                failed = true;
+                http.Abort();
+            }
             finally
             {
                 _stop.Dispose();
                 _metrics.ConnectionClosed();
+            }
+
+            if (failed)
+            {
+                return;
             }
 
             if (connection.Overflowed)

@@ -53,7 +53,13 @@ internal sealed class SseStreamDeferral
 {
     private SseStreamResult? _stream;
 
-    public void Defer(SseStreamResult stream) => _stream = stream;
+    public void Defer(SseStreamResult stream)
+    {
+        if (Interlocked.CompareExchange(ref _stream, stream, null) is not null)
+        {
+            throw new InvalidOperationException("A stream was already started on this request; one request carries one stream.");
+        }
+    }
 
     public SseStreamResult? Take() => Interlocked.Exchange(ref _stream, null);
 }
