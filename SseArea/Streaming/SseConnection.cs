@@ -410,8 +410,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
         var position = Position(replay);
         if (replay.MissedChannels.Count > 0)
         {
-            var text = $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(replay.MissedChannels))}\nid:{position}\n\n";
-            output.Write(Encoding.UTF8.GetBytes(text));
+            output.Write(Encoding.UTF8.GetBytes(MissedNoticeText(replay.MissedChannels, position ?? string.Empty)));
             wrote = true;
         }
         else if (position is not null)
@@ -624,6 +623,15 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
 
         return -1;
     }
+
+    /// <summary>
+    /// The <c>sse-missed</c> event naming <paramref name="channels"/>, with an <c>id:</c> line when a
+    /// position is given: what a client gets when events it should have had can not be sent.
+    /// </summary>
+    internal static string MissedNoticeText(IReadOnlyList<string> channels, string? position = null)
+        => position is null
+            ? $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(channels))}\n\n"
+            : $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(channels))}\nid:{position}\n\n";
 
     private sealed record MissedNotice(IReadOnlyList<string> Channels)
     {

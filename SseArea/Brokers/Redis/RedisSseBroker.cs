@@ -383,7 +383,6 @@ internal sealed class RedisSseBroker : ISseBroker
         return redis;
     }
 
-    /// <summary>The start of a skipped payload for the log: at most 200 characters, line breaks and control characters escaped.</summary>
     /// <summary>
     /// After the subscription connection to <paramref name="endPoint"/> came back: events published
     /// while it was down reached no local stream, and nothing can tell which, so each open stream of a
@@ -429,9 +428,9 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
-    private static byte[] MissedNotice(string channel)
-        => System.Text.Encoding.UTF8.GetBytes($"event:{SseConnection.MissedEventType}\ndata:{{\"channels\":[{System.Text.Json.JsonSerializer.Serialize(channel)}]}}\n\n");
+    private static byte[] MissedNotice(string channel) => System.Text.Encoding.UTF8.GetBytes(SseConnection.MissedNoticeText([channel]));
 
+    /// <summary>The start of a skipped payload for the log: at most 200 characters, line breaks and control characters escaped.</summary>
     private static string Shorten(RedisValue payload) => SseChannelName.Printable(payload.ToString(), 200);
 
     private sealed class Subscription(RedisSseBroker broker, ISseListener listener) : ISseSubscription
