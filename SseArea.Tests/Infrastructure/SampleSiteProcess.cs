@@ -35,18 +35,24 @@ internal sealed class SampleSiteProcess : IAsyncDisposable
     /// <summary>What the process wrote so far, for failure messages.</summary>
     public string Log => string.Join('\n', _log);
 
-    public static async Task<SampleSiteProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts SampleSite: the build of this run, from the project folder, or the site published in
+    /// <paramref name="publishedFolder"/>, from that folder.
+    /// </summary>
+    public static async Task<SampleSiteProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? publishedFolder = null)
     {
         var project = Path.Combine(Repository.Root(), "SampleSite");
+        var folder = publishedFolder ?? project;
+        var assembly = publishedFolder is null ? Path.Combine(project, "bin", Configuration, "net10.0", "SampleSite.dll") : "SampleSite.dll";
         var port = RedisTestServer.FreeLoopbackPort();
         var start = new ProcessStartInfo(Dotnet())
         {
-            WorkingDirectory = project,
+            WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[Path.Combine(project, "bin", Configuration, "net10.0", "SampleSite.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        foreach (var argument in (string[])[assembly, "--urls", $"http://127.0.0.1:{port}"])
         {
             start.ArgumentList.Add(argument);
         }

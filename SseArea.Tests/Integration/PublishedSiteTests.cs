@@ -51,73 +51,17 @@ public sealed partial class PublishedSiteTests
     [Test]
     public async Task PublishedSite_ServesTheScriptItsPagesLinkTo()
     {
-        var port = RedisTestServer.FreeLoopbackPort();
-        var start = new ProcessStartInfo(Dotnet())
-        {
-            WorkingDirectory = _output.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["SampleSite.dll", "--urls", $"http://127.0.0.1:{port}"])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        await using var site = await SampleSiteProcess.StartAsync(new Dictionary<string, string>(), _output.FullName);
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var key in (string[])["REDIS_URL", "SSE_REDIS_URL", "Sse__RedisUrl"])
-        {
-            start.Environment.Remove(key);
-        }
+        var html = await site.Http.GetStringAsync("/");
+        var link = ScriptLink().Match(html);
+        Assert.That(link.Success, Is.True, "the home page links the script with a version hash");
+        using var response = await site.Http.GetAsync(WebUtility.HtmlDecode(link.Groups[1].Value));
 
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var site = new Process { StartInfo = start };
-        site.OutputDataReceived += (_, e) => Watch(e.Data);
-        site.ErrorDataReceived += (_, e) => Watch(e.Data);
-        site.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The published site exited:\n" + string.Join('\n', log)));
-        site.EnableRaisingEvents = true;
-        site.Start();
-        site.BeginOutputReadLine();
-        site.BeginErrorReadLine();
-        try
-        {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-
-            var html = await http.GetStringAsync("/");
-            var link = ScriptLink().Match(html);
-            Assert.That(link.Success, Is.True, "the home page links the script with a version hash");
-            using var response = await http.GetAsync(WebUtility.HtmlDecode(link.Groups[1].Value));
-
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("customElements.define(\"sse-stream\""));
-        }
-        finally
-        {
-            if (!site.HasExited)
-            {
-                site.Kill(entireProcessTree: true);
-                await site.WaitForExitAsync();
-            }
-        }
-
-        void Watch(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            log.Enqueue(line);
-            if (line.Contains("Now listening on", StringComparison.Ordinal))
-            {
-                listening.TrySetResult();
-            }
-        }
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("customElements.define(\"sse-stream\""));
     }
 
-    /// <summary>The <c>dotnet</c> that runs this test run (the SDK sets <c>DOTNET_HOST_PATH</c> for its children).</summary>
     private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
