@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
@@ -95,46 +96,35 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
         }
 
         var query = rawQuery.AsSpan(rawQuery[0] == '?' ? 1 : 0);
-        byte[]? buffer = null;
-        try
+        foreach (var range in query.Split('&'))
         {
-            foreach (var range in query.Split('&'))
+            var pair = query[range];
+            var equals = pair.IndexOf('=');
+            if (equals < 0)
             {
-                var pair = query[range];
-                var equals = pair.IndexOf('=');
-                if (equals < 0)
+                continue;
+            }
+
+            var name = pair[..equals];
+            if (!name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) && !name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase))
+            {
+                // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
+                if (name.IndexOf('%') < 0 || !IsOurs(Decode(name)))
                 {
                     continue;
                 }
-
-                var name = pair[..equals];
-                if (!name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) && !name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase))
-                {
-                    // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
-                    if (name.IndexOf('%') < 0 || !IsOurs(Decode(name, ref buffer)))
-                    {
-                        continue;
-                    }
-                }
-
-                var value = Decode(pair[(equals + 1)..], ref buffer);
-                if (!Utf8.IsValid(value))
-                {
-                    var at = 0;
-                    while (Rune.DecodeFromUtf8(value[at..], out _, out var used) == OperationStatus.Done)
-                    {
-                        at += used;
-                    }
-
-                    return $"The query value '{SseChannelName.Display(pair.ToString())}' is not UTF-8 text once percent-decoded: byte {at} (0x{value[at]:X2}) does not start a valid UTF-8 sequence.";
-                }
             }
-        }
-        finally
-        {
-            if (buffer is not null)
+
+            var value = Decode(pair[(equals + 1)..]);
+            if (!Utf8.IsValid(value))
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                var at = 0;
+                while (Rune.DecodeFromUtf8(value.AsSpan(at), out _, out var used) == OperationStatus.Done)
+                {
+                    at += used;
+                }
+
+                return $"The query value '{SseChannelName.Display(pair.ToString())}' is not UTF-8 text once percent-decoded: byte {at} (0x{value[at]:X2}) does not start a valid UTF-8 sequence.";
             }
         }
 
@@ -145,44 +135,9 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
     }
 
     /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>
-    private static ReadOnlySpan<byte> Decode(ReadOnlySpan<char> text, ref byte[]? buffer)
+    private static byte[] Decode(ReadOnlySpan<char> text)
     {
-        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (buffer is null || buffer.Length < most)
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            buffer = ArrayPool<byte>.Shared.Rent(most);
-        }
-
-        var length = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
-            {
-                buffer[length++] = (byte)((HexValue(text[i + 1]) << 4) | HexValue(text[i + 2]));
-                i += 2;
-            }
-            else if (c < 0x80)
-            {
-                buffer[length++] = c == '+' ? (byte)' ' : (byte)c;
-            }
-            else
-            {
-                // A character the server decoded itself: its UTF-8 (an unpaired surrogate gives EF BF BD).
-                var end = i + 1 < text.Length && char.IsSurrogatePair(c, text[i + 1]) ? i + 2 : i + 1;
-                length += Encoding.UTF8.GetBytes(text[i..end], buffer.AsSpan(length));
-                i = end - 1;
-            }
-        }
-
-        return buffer.AsSpan(0, length);
-
-        static bool IsHex(char c) => char.IsAsciiHexDigit(c);
-        static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        var encoded = Encoding.UTF8.GetBytes(text.ToString());
+        return WebUtility.UrlDecodeToBytes(encoded, 0, encoded.Length) ?? [];
     }
 }
