@@ -375,6 +375,25 @@ public sealed class RedisClusterTests
         return await stream.ReadEventAsync();
     }
 
+    [Test]
+    public async Task Replay_AcrossMasters_OrdersEventsOfOneMillisecondByTheRequestsChannelOrder_NotByEachStreamsSequence()
+    {
+        // Written as the publish script writes them, with ids chosen so that both streams hold the
+        // same millisecond: a's second event is T-1, b's first is T-0. The sequence part counts within
+        // its own stream, so it must not order events of different channels.
+        var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("tie"));
+        string a = channels[0], b = channels[1];
+        var db = _cluster.Client.GetDatabase();
+        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a1\"}")], "1700000000000-0");
+        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a2\"}")], "1700000000000-1");
+        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(b), [new("n", 0), new("p", "{\"data\": \"b1\"}")], "1700000000000-0");
+
+        // The stream's position on each channel, in request order (both at the start of their history).
+        await using var stream = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", "0-0,0-0"));
+
+        Assert.That(await DataAsync(stream, 3), Is.EqualTo(new[] { "a1", "a2", "b1" }));
+    }
+
     private static async Task<List<string>> DataAsync(SseTestStream stream, int count)
     {
         var data = new List<string>();

@@ -216,9 +216,11 @@ internal static class RedisHistory
         }
 
         // On a single Redis, numbered by one counter at publication: merged by it, channels keep
-        // publication order. On a cluster (numbers 0): by entry id, which keeps each channel's order;
-        // across channels that is the shards' clocks, as live delivery over several shards is too.
-        entries.Sort((a, b) => (a.Sequence, a.EntryId, a.Channel).CompareTo((b.Sequence, b.EntryId, b.Channel)));
+        // publication order. On a cluster (numbers 0): by the entry id's time, which is the shards'
+        // clocks, as live delivery over several shards is too; within one millisecond by the order the
+        // request names the channels, and only then by the entry's sequence number, which counts within
+        // its own stream (comparing it across streams put b's "T-0" before a's earlier "T-1").
+        entries.Sort((a, b) => (a.Sequence, a.EntryId.Item1, a.Channel, a.EntryId.Item2).CompareTo((b.Sequence, b.EntryId.Item1, b.Channel, b.EntryId.Item2)));
         return new SseReplay(
             entries.ConvertAll(e => e.Frame),
             missed,
