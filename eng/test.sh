@@ -59,6 +59,27 @@ counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
 count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
 passed=$(count passed)
 failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
+if [ "$failed" -gt 0 ]; then
+  # CI may show only the end of this output: name each failed test here, with the first lines
+  # of its message and stack trace, just before the counts.
+  echo
+  echo "failed tests (from $trx):"
+  awk '
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      match($0, /testName="[^"]*"/); print "- " substr($0, RSTART + 10, RLENGTH - 11)
+      inResult = 1; part = ""; lines = 0; next
+    }
+    !inResult { next }
+    /<\/UnitTestResult>/ { inResult = 0; next }
+    /<Message>/ { part = "message"; lines = 0 }
+    /<StackTrace>/ { part = "stack"; lines = 0 }
+    part != "" {
+      line = $0; gsub(/<\/?(Message|StackTrace)>/, "", line)
+      if (line ~ /[^ \t]/ && lines < (part == "message" ? 12 : 6)) { print "    " line; lines++ }
+    }
+    /<\/Message>|<\/StackTrace>/ { part = "" }
+  ' "$trx" | sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+fi
 echo
 echo "tests: ${passed:-0} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
