@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseArea.Diagnostics;
@@ -24,6 +26,9 @@ internal sealed class RedisSseBroker : ISseBroker
     private int _topology;
     private readonly ListenerRegistry _listeners = new();
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal);
+    // Where each channel's subscription was confirmed (on a cluster, its slot's master). Kept apart from
+    // the multiplexer's own view, which is in flux while a connection comes back: see ServedBy.
+    private readonly ConcurrentDictionary<string, EndPoint> _subscribedAt = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscriptionGate = new(1, 1);
     // The longest a SUBSCRIBE/UNSUBSCRIBE may hold the subscription gate. StackExchange.Redis times
     // commands out by itself after AsyncTimeout; this bound makes sure that a command it never
@@ -241,6 +246,11 @@ internal sealed class RedisSseBroker : ISseBroker
 
             queue.OnMessage(message => Deliver(channel, message.Message));
             _subscriptions[channel] = queue;
+            if (subscriber.SubscribedEndpoint(RedisChannelOf(channel)) is { } at)
+            {
+                _subscribedAt[channel] = at;
+            }
+
             RedisLog.Subscribed(_logger, channel);
         }
         finally
@@ -267,6 +277,8 @@ internal sealed class RedisSseBroker : ISseBroker
             {
                 return;
             }
+
+            _subscribedAt.TryRemove(channel, out _);
 
             try
             {
@@ -389,7 +401,7 @@ internal sealed class RedisSseBroker : ISseBroker
     /// channel served there gets an <c>sse-missed</c> notice (as a reconnect with an id too old to
     /// replay does): its client reloads its state, or reconnects with its Last-Event-ID when history is on.
     /// </summary>
-    private void TellListenersTheyMayHaveMissedEvents(ConnectionMultiplexer redis, System.Net.EndPoint? endPoint)
+    private void TellListenersTheyMayHaveMissedEvents(ConnectionMultiplexer redis, EndPoint? endPoint)
     {
         var told = 0;
         foreach (var channel in _listeners.Channels.ToArray())
@@ -409,18 +421,33 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
-    /// <summary>Whether the channel's subscription lives on <paramref name="endPoint"/> (always, off a cluster).</summary>
-    private bool ServedBy(ConnectionMultiplexer redis, string channel, System.Net.EndPoint? endPoint)
+    /// <summary>
+    /// Whether the channel's subscription lives on <paramref name="endPoint"/> (always, off a cluster).
+    /// When a master's subscription connection comes back, the multiplexer's view is in flux: the
+    /// channel may not be resubscribed yet (no subscribed endpoint), and while the master's other
+    /// connection is still down its slot may be routed to another node. So a channel counts as served
+    /// there when it was subscribed there, is subscribed there now, maps there, or is subscribed
+    /// nowhere at the moment; telling a stream once too often is harmless, missing one is not.
+    /// </summary>
+    private bool ServedBy(ConnectionMultiplexer redis, string channel, EndPoint? endPoint)
     {
         if (endPoint is null || !IsCluster(redis))
         {
             return true;
         }
 
+        if (_subscribedAt.TryGetValue(channel, out var at) && Equals(at, endPoint))
+        {
+            return true;
+        }
+
         try
         {
-            return Equals(redis.GetSubscriber().SubscribedEndpoint(RedisChannelOf(channel)), endPoint)
-                || Equals(redis.GetSubscriber().IdentifyEndpoint(RedisChannelOf(channel)), endPoint);
+            var subscriber = redis.GetSubscriber();
+            var subscribed = subscriber.SubscribedEndpoint(RedisChannelOf(channel));
+            return subscribed is null
+                || Equals(subscribed, endPoint)
+                || Equals(subscriber.IdentifyEndpoint(RedisChannelOf(channel)), endPoint);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
