@@ -70,6 +70,25 @@ internal sealed class OwnRedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the process with SIGSTOP: the server keeps its connections but answers nothing, for as
+    /// long as the test needs (unlike <c>CLIENT PAUSE</c>, whose fixed duration a slow machine can outlast),
+    /// until <see cref="ResumeAsync"/>.
+    /// </summary>
+    public Task SuspendAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a suspended server go on (SIGCONT); the commands sent meanwhile are then answered.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("The Redis server is not running.");
+        // The shell's own kill: no procps needed.
+        using var kill = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"kill {signal} {process.Id}" }, UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        Assert.That(kill.ExitCode, Is.Zero, $"kill {signal} {process.Id}");
+    }
+
     /// <summary>Starts the server on its port (again) and waits until it answers PING with PONG.</summary>
     public async Task StartAgainAsync()
     {

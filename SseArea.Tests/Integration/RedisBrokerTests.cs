@@ -147,34 +147,41 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
     [Test]
     public async Task FailedSubscribe_LeavesNothingBehindAndTheNextClientSubscribes()
     {
-        // A site whose Redis commands time out after 300 ms, and a Redis that answers nothing for 1 s.
-        var redisPort = new Uri(_redis.Url).Port;
+        // A site whose Redis commands time out after 300 ms, and a Redis of the test's own that then
+        // answers nothing (SIGSTOP) until the refusal has come, however long the machine takes.
+        await using var redis = await OwnRedisServer.StartAsync();
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
         {
-            ["Sse:RedisUrl"] = $"127.0.0.1:{redisPort},asyncTimeout=300",
+            ["Sse:RedisUrl"] = $"127.0.0.1:{redis.Port},asyncTimeout=300",
         });
         using var http = site.CreateClient();
         using (var warmUp = await http.GetAsync("/hello"))
         {
-            Assert.That(warmUp.IsSuccessStatusCode, Is.True, "connected before the pause");
+            Assert.That(warmUp.IsSuccessStatusCode, Is.True, "connected before Redis stopped answering");
         }
 
-        await _redis.Client.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
-        using (var refused = await http.GetAsync("/sse/stream?channel=paused"))
+        await redis.SuspendAsync();
+        try
         {
+            using var refused = await http.GetAsync("/sse/stream?channel=paused", HttpCompletionOption.ResponseHeadersRead);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "no stream while SUBSCRIBE goes unanswered");
             await StreamEndpointTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "did not confirm");
         }
+        finally
+        {
+            await redis.ResumeAsync();
+        }
 
-        // PING waits out the pause like every other command.
-        await _redis.Client.GetDatabase().PingAsync();
+        // The SUBSCRIBE and its clean-up UNSUBSCRIBE are answered now, in order, before this PING.
+        await redis.Client.GetDatabase().PingAsync();
         var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=paused");
         await using (stream)
         {
-            await _redis.PublishRawAsync("paused", "{\"data\": \"after the pause\"}");
+            await redis.Client.GetSubscriber().PublishAsync(RedisChannel.Literal("paused"), "{\"data\": \"after the pause\"}");
             Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:after the pause\n\n"), "the next client subscribed again");
         }
 
-        await Eventually.HoldsAsync(async () => await _redis.NumSubAsync("paused") == 0, "no subscription is left once the last client left");
+        await Eventually.HoldsAsync(async () => await redis.NumSubAsync("paused") == 0, "no subscription is left once the last client left");
     }
 
     [TestCase("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
