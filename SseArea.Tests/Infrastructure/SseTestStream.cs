@@ -64,7 +64,17 @@ internal sealed class SseTestStream : IAsyncDisposable
                 throw new TimeoutException($"No event within {limit.TotalSeconds} s (only comments or id-only blocks came).");
             }
 
-            var block = await ReadBlockAsync(left);
+            string block;
+            try
+            {
+                block = await ReadBlockAsync(left);
+            }
+            catch (TimeoutException e)
+            {
+                // Name the whole wait, not the slice left after the heartbeats that came.
+                throw new TimeoutException($"No event within {limit.TotalSeconds} s: {e.Message}", e);
+            }
+
             var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith(':')).ToList();
             if (lines.Count > 0 && lines.TrueForAll(line => line.StartsWith("id:", StringComparison.Ordinal)))
             {
