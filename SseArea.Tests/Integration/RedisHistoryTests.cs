@@ -85,7 +85,7 @@ public sealed class RedisHistoryTests
         var channel = Unique("expiry");
         await PublishAsync(channel, "x");
 
-        var lifetime = await _database.KeyTimeToLiveAsync(RedisHistory.StreamKey(channel));
+        var lifetime = await _database.KeyTimeToLiveAsync(RedisKeys.History(channel));
 
         Assert.That(lifetime, Is.Not.Null.And.GreaterThan(TimeSpan.FromHours(23)).And.LessThanOrEqualTo(TimeSpan.FromHours(24)));
     }
@@ -93,7 +93,7 @@ public sealed class RedisHistoryTests
     private async Task<string> PublishAsync(string channel, string data, string? id = null)
     {
         await RedisHistory.PublishAsync(_database, channel, new SseMessage(data, id: id), History);
-        return id ?? (string)(await _database.StreamRangeAsync(RedisHistory.StreamKey(channel), "-", "+", 1, Order.Descending))[0].Id!;
+        return id ?? (string)(await _database.StreamRangeAsync(RedisKeys.History(channel), "-", "+", 1, Order.Descending))[0].Id!;
     }
 
     private static IEnumerable<string> Data(IEnumerable<SseArea.Streaming.SseFrame> frames)

@@ -103,8 +103,6 @@ internal static class RedisHistory
         return {'ok', after(start)}
         """;
 
-    public static RedisKey StreamKey(string channel) => RedisKeys.History(channel);
-
     /// <summary>
     /// Appends the event to the channel's history and publishes it; returns the PUBLISH (or SPUBLISH) count.
     /// <paramref name="cluster"/>: Redis Cluster, where the cross-channel sequence is left out.
@@ -139,7 +137,7 @@ internal static class RedisHistory
 
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(
             PublishScript,
-            cluster ? [StreamKey(channel)] : [StreamKey(channel), RedisKeys.Sequence],
+            cluster ? [RedisKeys.History(channel)] : [RedisKeys.History(channel), RedisKeys.Sequence],
             [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds, sharded ? "SPUBLISH" : "PUBLISH"]))!;
         return (long)result[1];
     }
@@ -153,7 +151,7 @@ internal static class RedisHistory
         var reads = new Task<RedisResult>[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
-            reads[i] = database.ScriptEvaluateAsync(NewestScript, [StreamKey(channels[i])]);
+            reads[i] = database.ScriptEvaluateAsync(NewestScript, [RedisKeys.History(channels[i])]);
         }
 
         await Task.WhenAll(reads);
@@ -185,7 +183,7 @@ internal static class RedisHistory
             RedisValue[] args = lastEventId is null ? [string.Empty, "from", string.Empty, from, historyLength]
                 : wanted is null ? ["\u0001unknown", "read", string.Empty, from, historyLength] // matches no entry: every channel is missed
                 : [wanted[i] ?? string.Empty, "read", IsEntryId(wanted[i]) ? "entry" : string.Empty, from, historyLength];
-            reads[i] = database.ScriptEvaluateAsync(ReplayScript, [StreamKey(channels[i])], args);
+            reads[i] = database.ScriptEvaluateAsync(ReplayScript, [RedisKeys.History(channels[i])], args);
         }
 
         await Task.WhenAll(reads);

@@ -64,8 +64,6 @@ internal sealed class RedisPresence
     /// <summary>This server's id in the hashes.</summary>
     public string ServerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    public static RedisKey Key(string channel) => RedisKeys.Subscribers(channel);
-
     /// <summary>Notes that a channel's local count changed; it is written soon after.</summary>
     public void Changed(string channel)
     {
@@ -86,7 +84,7 @@ internal sealed class RedisPresence
     /// <summary>Every other server's count plus this server's own, live.</summary>
     public async Task<long> CountAsync(IDatabase database, string channel)
     {
-        var others = (long)await database.ScriptEvaluateAsync(ReadScript, [Key(channel)], [ServerId]);
+        var others = (long)await database.ScriptEvaluateAsync(ReadScript, [RedisKeys.Subscribers(channel)], [ServerId]);
         return others + _localCount(channel);
     }
 
@@ -157,7 +155,7 @@ internal sealed class RedisPresence
 
     /// <summary>Removes this server's entries (on a clean shutdown).</summary>
     public Task ForgetAsync(IDatabase database)
-        => Task.WhenAll(_reported.Keys.Select(channel => database.HashDeleteAsync(Key(channel), ServerId)));
+        => Task.WhenAll(_reported.Keys.Select(channel => database.HashDeleteAsync(RedisKeys.Subscribers(channel), ServerId)));
 
     private async Task WriteAsync(IDatabase database, IEnumerable<string> channels)
     {
@@ -175,7 +173,7 @@ internal sealed class RedisPresence
                 _reported.TryRemove(channel, out _);
             }
 
-            writes.Add(database.ScriptEvaluateAsync(WriteScript, [Key(channel)], [ServerId, count, lifetime]));
+            writes.Add(database.ScriptEvaluateAsync(WriteScript, [RedisKeys.Subscribers(channel)], [ServerId, count, lifetime]));
         }
 
         await Task.WhenAll(writes);
