@@ -105,14 +105,11 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
                 continue;
             }
 
+            // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
             var name = pair[..equals];
-            if (!name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) && !name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase))
+            if (!IsOurs(name) && (name.IndexOf('%') < 0 || !IsOurs(Encoding.UTF8.GetString(Decode(name)))))
             {
-                // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
-                if (name.IndexOf('%') < 0 || !IsOurs(Decode(name)))
-                {
-                    continue;
-                }
+                continue;
             }
 
             var value = Decode(pair[(equals + 1)..]);
@@ -130,8 +127,8 @@ internal sealed class SseStreamRequestFilter(IOptions<SseOptions> options, ILogg
 
         return null;
 
-        static bool IsOurs(ReadOnlySpan<byte> name)
-            => Ascii.EqualsIgnoreCase(name, "channel"u8) || Ascii.EqualsIgnoreCase(name, "lastEventId"u8);
+        static bool IsOurs(ReadOnlySpan<char> name)
+            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>

@@ -629,9 +629,7 @@ internal sealed class SseConnection : ISseListener, IValueTaskSource<bool>
     /// position is given: what a client gets when events it should have had can not be sent.
     /// </summary>
     internal static string MissedNoticeText(IReadOnlyList<string> channels, string? position = null)
-        => position is null
-            ? $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(channels))}\n\n"
-            : $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(channels))}\nid:{position}\n\n";
+        => $"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNotice(channels))}\n{(position is null ? null : $"id:{position}\n")}\n";
 
     private sealed record MissedNotice(IReadOnlyList<string> Channels)
     {
