@@ -24,7 +24,7 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     });
 builder.Services.AddAuthorization();
 
-// The Sse area: /sse/stream, ISsePublisher, and the broker (Redis when Sse:RedisUrl,
+// The Sse area: /sse/stream, ISsePublisher, and the broker (Redis when Sse:Redis:Url,
 // SSE_REDIS_URL or REDIS_URL is set, in-memory otherwise). The analytics channel is for
 // admins only: Flask-SSE's @sse.before_request example, as one line.
 builder.Services.AddSse()

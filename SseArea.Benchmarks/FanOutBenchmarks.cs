@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using SseArea.Brokers;
-using SseArea.Streaming;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
 
 namespace SseArea.Benchmarks;
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using SseArea.Streaming;
+using SseArea.Internal.Wire;
 
 namespace SseArea.Benchmarks;
 
@@ -10,14 +10,14 @@ namespace SseArea.Benchmarks;
 [MemoryDiagnoser]
 public class FormatBenchmarks
 {
-    private readonly SseMessage _small = new("{\"message\": \"Hello!\"}", type: "greeting") { IsJson = true };
+    private readonly SseMessage _small = new("{\"message\": \"Hello!\"}", type: "greeting");
     private readonly SseMessage _full = new("line one\nline two\r\nline three", type: "update", id: "12345", retry: 1500);
 
     /// <summary>The sample's <c>/hello</c> event: one JSON data line and a type.</summary>
     [Benchmark(Baseline = true)]
-    public byte[] Small() => SseEventFormatter.Format(_small);
+    public byte[] Small() => SseWriter.Format(_small);
 
     /// <summary>Every field, three data lines.</summary>
     [Benchmark]
-    public byte[] AllFieldsMultiline() => SseEventFormatter.Format(_full);
+    public byte[] AllFieldsMultiline() => SseWriter.Format(_full);
 }

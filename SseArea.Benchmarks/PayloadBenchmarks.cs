@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using SseArea.Publishing;
+using SseArea.Internal.Redis;
+using SseArea.Internal.Wire;
 
 namespace SseArea.Benchmarks;
 
@@ -14,7 +15,7 @@ public class PayloadBenchmarks
     [Benchmark(Baseline = true)]
     public SseMessage? ObjectData()
     {
-        FlaskSsePayload.TryRead(_objectData, out var message, out _);
+        RedisProtocol.TryRead(_objectData, out var message, out _);
         return message;
     }
 
@@ -22,7 +23,7 @@ public class PayloadBenchmarks
     [Benchmark]
     public SseMessage? StringDataAllFields()
     {
-        FlaskSsePayload.TryRead(_stringData, out var message, out _);
+        RedisProtocol.TryRead(_stringData, out var message, out _);
         return message;
     }
 
@@ -30,7 +31,7 @@ public class PayloadBenchmarks
     [Benchmark]
     public byte[] DecodeAndFormat()
     {
-        FlaskSsePayload.TryRead(_objectData, out var message, out _);
-        return Streaming.SseEventFormatter.Format(message!);
+        RedisProtocol.TryRead(_objectData, out var message, out _);
+        return SseWriter.Format(message!);
     }
 }

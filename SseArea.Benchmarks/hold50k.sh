@@ -73,7 +73,7 @@ server_pids=(); server_urls=()
 for i in $(seq 1 "$SERVERS"); do
   port=$(free_port)
   (cd "$site_dir" && exec timeout $((HOLD + HOLD_AFTER + 600)) env ASPNETCORE_ENVIRONMENT=Production \
-     Logging__LogLevel__Default=Warning Sse__RedisUrl="redis://127.0.0.1:$redis_port" \
+     Logging__LogLevel__Default=Warning Sse__Redis__Url="redis://127.0.0.1:$redis_port" \
      dotnet SampleSite.dll --urls "http://127.0.0.1:$port") > "$out/server-$i.log" 2>&1 &
   children+=($!)
   wait_port "$port"

@@ -10,5 +10,5 @@ public static class SseAreaNames
     public const string StreamRouteName = "SseStream";
 
     /// <summary>The default route prefix of the stream endpoint (<see cref="SseOptions.RoutePrefix"/>).</summary>
-    public const string DefaultRoutePrefix = "sse/stream";
+    internal const string DefaultRoutePrefix = "sse/stream";
 }

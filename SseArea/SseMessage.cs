@@ -1,7 +1,5 @@
 using System.Text;
-using System.Text.Json;
-using SseArea.Publishing;
-using SseArea.Streaming;
+using SseArea.Internal.Wire;
 
 namespace SseArea;
 
@@ -14,11 +12,6 @@ namespace SseArea;
 /// <c>event:</c> (when <see cref="Type"/> is set), one <c>data:</c> line per line of
 /// <see cref="Data"/> (CR, LF and CRLF all end a line), <c>id:</c> and <c>retry:</c> when set,
 /// then a blank line.
-/// </para>
-/// <para>
-/// <see cref="ToJson"/> and <see cref="FromJson(string)"/> use Flask-SSE's Redis payload format
-/// (<c>{"data": ..., "type": ..., "id": ..., "retry": ...}</c>, absent fields omitted), so a Python
-/// Flask-SSE application and an SseArea application on the same Redis read each other's events.
 /// </para>
 /// </remarks>
 // The init accessors name the constructor's (and ISsePublisher's) parameters in their exceptions:
@@ -53,10 +46,7 @@ public sealed record SseMessage
         _id = payloadId;
     }
 
-    /// <summary>
-    /// The event's data as the text that follows <c>data:</c>. When <see cref="IsJson"/> is
-    /// <see langword="true"/> it is JSON text.
-    /// </summary>
+    /// <summary>The event's data as the text that follows <c>data:</c> (JSON text when it was published as an object).</summary>
     public string Data
     {
         get => _data;
@@ -64,11 +54,11 @@ public sealed record SseMessage
     }
 
     /// <summary>
-    /// <see langword="true"/> when <see cref="Data"/> holds a JSON value (object, array, number,
-    /// <c>true</c>/<c>false</c>/<c>null</c>) rather than a plain string. The event text is the same
-    /// either way; the Redis payload then carries the value itself instead of a JSON string.
+    /// <see langword="true"/> when <see cref="Data"/> holds a JSON value written by the publisher's serializer
+    /// (or read from a Redis payload) rather than plain text. The event text is the same either way; the Redis
+    /// payload then carries the value itself instead of a JSON string, as Flask-SSE's does.
     /// </summary>
-    public bool IsJson { get; init; }
+    internal bool IsJson { get; private init; }
 
     /// <summary>The event type, sent as <c>event:</c>; <see langword="null"/> or empty sends none.</summary>
     /// <exception cref="ArgumentException">The value holds CR or LF.</exception>
@@ -176,43 +166,11 @@ public sealed record SseMessage
         return null;
     }
 
-    /// <summary>
-    /// Creates an event from any value the way <see cref="ISsePublisher"/> does: a string is
-    /// sent as it is, anything else as JSON text written by System.Text.Json.
-    /// </summary>
-    /// <param name="data">The value to send.</param>
-    /// <param name="jsonOptions">Serializer options; <see langword="null"/> uses <see cref="JsonSerializerOptions.Web"/>.</param>
-    /// <param name="type">The event type.</param>
-    /// <param name="id">The event id.</param>
-    /// <param name="retry">The reconnection time in milliseconds.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
-    public static SseMessage FromObject(object data, JsonSerializerOptions? jsonOptions = null, string? type = null, string? id = null, int? retry = null)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        if (data is string text)
-        {
-            return new SseMessage(text, type, id, retry);
-        }
-
-        var json = JsonSerializer.Serialize(data, data.GetType(), jsonOptions ?? JsonSerializerOptions.Web);
-        return new SseMessage(json, type, id, retry) { IsJson = true };
-    }
-
-    /// <summary>Reads a Flask-SSE Redis payload, e.g. <c>{"data": "foo", "type": "example", "id": 5, "retry": 500}</c>.</summary>
-    /// <param name="json">The payload.</param>
-    /// <exception cref="FormatException">The payload is not a valid Flask-SSE event; the message says why.</exception>
-    public static SseMessage FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        return FlaskSsePayload.TryRead(Encoding.UTF8.GetBytes(json), out var message, out var error)
-            ? message
-            : throw new FormatException(error);
-    }
-
-    /// <summary>Writes the event as a Flask-SSE Redis payload (only the fields that are set).</summary>
-    public string ToJson() => Encoding.UTF8.GetString(FlaskSsePayload.Write(this));
+    /// <summary>An event whose data is JSON text the publisher's serializer wrote.</summary>
+    internal static SseMessage Json(string json, string? type, string? id, int? retry)
+        => new(json, type, id, retry) { IsJson = true };
 
     /// <summary>The exact event text as written to a stream, ending with the blank line.</summary>
-    public override string ToString() => Encoding.UTF8.GetString(SseEventFormatter.Format(this));
+    public override string ToString() => Encoding.UTF8.GetString(SseWriter.Format(this));
 }
 #pragma warning restore CA2208

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc.Filters;
-
 namespace SseArea;
 
 /// <summary>
@@ -11,24 +9,11 @@ public sealed class SseOptions
     public const string SectionName = "Sse";
 
     /// <summary>
-    /// The Redis server to use as broker. When empty, the configuration keys <c>Sse:RedisUrl</c>,
-    /// <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c> are tried in that order; when all are empty the
-    /// in-memory broker is used (one process only).
-    /// Accepted forms: <c>redis://[[user]:password@]host[:port][/db]</c>, <c>rediss://...</c> (TLS),
-    /// or a StackExchange.Redis configuration string such as <c>host:6379,password=...</c>.
-    /// For Redis Cluster, name several seed nodes separated by commas, in either form
-    /// (<c>redis://:password@10.0.0.1:7000,10.0.0.2:7000</c>); the cluster is recognised by itself.
+    /// The Redis broker's settings (section <c>Sse:Redis</c>): a URL, StackExchange.Redis options or a connection
+    /// of the application's own, and sharded pub/sub. None set and no <c>SSE_REDIS_URL</c>/<c>REDIS_URL</c>: the
+    /// in-memory broker (one process only).
     /// </summary>
-    public string? RedisUrl { get; set; }
-
-    /// <summary>
-    /// Use Redis sharded pub/sub (<c>SSUBSCRIBE</c>/<c>SPUBLISH</c>, Redis 7 or later) instead of
-    /// <c>SUBSCRIBE</c>/<c>PUBLISH</c>. On Redis Cluster each channel's events then travel only through
-    /// the shard that owns the channel's slot, instead of being broadcast to every node. Other
-    /// publishers on the same Redis (a Flask-SSE app) must then publish with <c>SPUBLISH</c> too.
-    /// Default <see langword="false"/> (<c>"Sse:RedisShardedPubSub": true</c> turns it on).
-    /// </summary>
-    public bool RedisShardedPubSub { get; set; }
+    public SseRedisOptions Redis { get; } = new();
 
     /// <summary>The channel used when a stream request or a publish names none. Default <c>"sse"</c>, as in Flask-SSE.</summary>
     public string DefaultChannel { get; set; } = "sse";
@@ -56,15 +41,6 @@ public sealed class SseOptions
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
 
     /// <summary>
-    /// Filters that run on every action of the <c>Sse</c> area, after the request is parsed (so
-    /// <see cref="SseStreamRequest"/> is available) and before any byte of the stream: the area's
-    /// <c>before_request</c>. <c>AddSse().AddAreaFilter&lt;T&gt;()</c> and
-    /// <c>AddSse().AddChannelAccess(...)</c> add to it; filters added at any point of the
-    /// application's registration apply.
-    /// </summary>
-    public FilterCollection Filters { get; } = [];
-
-    /// <summary>
     /// How long a stream may stay silent before a comment line (<c>:heartbeat</c>) is sent, so proxies
     /// and load balancers keep it open and a client that vanished is noticed by the write. Every
     /// event resets it; <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
@@ -80,7 +56,4 @@ public sealed class SseOptions
     /// Default 0 (off: events go out exactly as Flask-SSE writes them, without ids of their own).
     /// </summary>
     public int HistoryLength { get; set; }
-
-    /// <summary>Where the effective <see cref="RedisUrl"/> came from, for error messages; set at startup.</summary>
-    internal string RedisUrlSource { get; set; } = "SseOptions.RedisUrl";
 }

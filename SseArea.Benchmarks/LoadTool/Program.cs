@@ -161,7 +161,7 @@ internal static class Program
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Sse__RedisUrl"] = $"redis://{redisEndpoint}",
+            ["Sse__Redis__Url"] = $"redis://{redisEndpoint}",
             ["Baseline__Redis"] = redisEndpoint,
         };
         var server = ChildProcess.Start("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], port, environment, Path.GetDirectoryName(dll));

@@ -39,13 +39,13 @@ internal sealed class KestrelSampleSite : IAsyncDisposable
 
     public static async Task<KestrelSampleSite> StartAsync(string? redisUrl, IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var settings = new Dictionary<string, string?> { ["Sse:RedisUrl"] = redisUrl ?? string.Empty };
+        var settings = new Dictionary<string, string?> { ["Sse:Redis:Url"] = redisUrl ?? string.Empty };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        // BrokerKind.InMemory leaves Sse:RedisUrl to the settings above.
+        // BrokerKind.InMemory leaves Sse:Redis:Url to the settings above.
         var factory = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, settings);
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();

@@ -46,7 +46,7 @@ internal sealed class RedisTestServer : IAsyncDisposable
             if (_instance is null)
             {
                 var server = await StartAsync();
-                if (!SseArea.Brokers.Redis.RedisUrl.TryParse(server.Url, out var options, out var error))
+                if (!SseArea.Internal.Redis.RedisUrl.TryParse(server.Url, out var options, out var error))
                 {
                     throw new InvalidOperationException(error);
                 }

@@ -24,7 +24,7 @@ internal sealed class SampleSiteFactory(IReadOnlyDictionary<string, string?> set
             // Whatever the environment holds, the broker is the one this fixture asks for.
             ["REDIS_URL"] = string.Empty,
             ["SSE_REDIS_URL"] = string.Empty,
-            ["Sse:RedisUrl"] = broker == BrokerKind.Redis ? (await RedisTestServer.GetAsync()).Url : string.Empty,
+            ["Sse:Redis:Url"] = broker == BrokerKind.Redis ? (await RedisTestServer.GetAsync()).Url : string.Empty,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -58,7 +58,7 @@ internal sealed class SampleSiteProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var key in (string[])["REDIS_URL", "SSE_REDIS_URL", "Sse__RedisUrl"])
+        foreach (var key in (string[])["REDIS_URL", "SSE_REDIS_URL", "Sse__Redis__Url"])
         {
             start.Environment.Remove(key);
         }

@@ -27,12 +27,13 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
         services.AddAuthorization(options => options.AddPolicy("Beta", policy => policy.RequireClaim("beta", "yes")));
         services.AddSingleton<SeenRequests>();
         services.AddFakeLogging();
-        services.AddSse(options => options.Filters.Add(new SseChannelAccessAttribute("ops") { Roles = "Ops" }))
+        services.AddSse()
+            .AddChannelAccess("ops", roles: "Ops")
             .AddChannelAccess("admin.*", roles: "Admin,Auditor")
             .AddChannelAccess("beta", policy: "Beta")
             .AddChannelAccess("beta", roles: "Tester")
             .AddAreaFilter<SecretChannelFilter>()
-            .AddAreaFilter((request, http) => ValueTask.FromResult(!request.Channels.Contains("blocked")));
+            .AddAreaFilter<BlockedChannelFilter>();
     }
 
     [TestCase("analytics", null, null, HttpStatusCode.Forbidden, TestName = "analytics: anonymous refused")]
@@ -44,8 +45,8 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
     [TestCase("admin.", null, null, HttpStatusCode.Forbidden, TestName = "admin.*: the bare prefix is guarded")]
     [TestCase("administrator", null, null, HttpStatusCode.OK, TestName = "admin.*: a name that only starts like the rule is public")]
     [TestCase("users.social", null, null, HttpStatusCode.OK, TestName = "users.social: public")]
-    [TestCase("ops", "alice", null, HttpStatusCode.Forbidden, TestName = "options.Filters rule: refuses")]
-    [TestCase("ops", "olga", "Ops", HttpStatusCode.OK, TestName = "options.Filters rule: admits")]
+    [TestCase("ops", "alice", null, HttpStatusCode.Forbidden, TestName = "a rule registered first: refuses")]
+    [TestCase("ops", "olga", "Ops", HttpStatusCode.OK, TestName = "a rule registered first: admits")]
     public async Task ChannelAccessRules_RefuseOrAdmit(string channel, string? user, string? roles, HttpStatusCode expected)
     {
         using var response = await GetStreamAsync($"/sse/stream?channel={Uri.EscapeDataString(channel)}", user, roles);
@@ -103,7 +104,7 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
     }
 
     [TestCase("secret", TestName = "area filter type: refuses its channel")]
-    [TestCase("blocked", TestName = "delegate filter: refuses its channel")]
+    [TestCase("blocked", TestName = "a second area filter type: refuses its channel")]
     public async Task AreaFilters_RefuseEvenAnAdmin(string channel)
     {
         using var response = await GetStreamAsync($"/sse/stream?channel=public&channel={channel}", "admin", "Admin");
@@ -201,6 +202,21 @@ public sealed class AccessControlTests(BrokerKind broker) : SampleSiteFixture(br
             if (request.Channels.Contains("secret"))
             {
                 context.Result = new SseChannelRefusedResult("secret", "Nobody may follow it.");
+                return Task.CompletedTask;
+            }
+
+            return next();
+        }
+    }
+
+    /// <summary>A second area filter: every registered filter runs, in registration order.</summary>
+    internal sealed class BlockedChannelFilter : IAsyncActionFilter
+    {
+        public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+        {
+            if (context.HttpContext.GetSseStreamRequest()!.Channels.Contains("blocked"))
+            {
+                context.Result = new SseChannelRefusedResult("blocked", "Refused by an access rule of the site.");
                 return Task.CompletedTask;
             }
 

@@ -35,7 +35,7 @@ public sealed class ChurnTests(BrokerKind broker, bool sharded)
         await using var redis = broker == BrokerKind.Redis ? await OwnRedisServer.StartAsync() : null;
         await using var site = await KestrelSampleSite.StartAsync(
             redis?.Url,
-            sharded ? new Dictionary<string, string?> { ["Sse:RedisShardedPubSub"] = "true" } : null);
+            sharded ? new Dictionary<string, string?> { ["Sse:Redis:ShardedPubSub"] = "true" } : null);
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = site.Address };
 
         // Warm-up: JIT, Kestrel's and the client's pools at this concurrency, the broker's connection.

@@ -129,7 +129,7 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
         var closedPort = RedisTestServer.FreeLoopbackPort();
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
         {
-            ["Sse:RedisUrl"] = $"redis://:secret@127.0.0.1:{closedPort}",
+            ["Sse:Redis:Url"] = $"redis://:secret@127.0.0.1:{closedPort}",
         });
         using var http = site.CreateClient();
 
@@ -152,7 +152,7 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
         await using var redis = await OwnRedisServer.StartAsync();
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
         {
-            ["Sse:RedisUrl"] = $"127.0.0.1:{redis.Port},asyncTimeout=300",
+            ["Sse:Redis:Url"] = $"127.0.0.1:{redis.Port},asyncTimeout=300",
         });
         using var http = site.CreateClient();
         using (var warmUp = await http.GetAsync("/hello"))
@@ -186,8 +186,8 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
 
     [TestCase("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
     [TestCase("SSE_REDIS_URL", "http://user:hunter2@127.0.0.1", "the scheme 'http'")]
-    [TestCase("Sse:RedisUrl", "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
-    [TestCase("Sse:RedisUrl", "redis:/:hunter2@127.0.0.1", "not a host name")]
+    [TestCase("Sse:Redis:Url", "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
+    [TestCase("Sse:Redis:Url", "redis:/:hunter2@127.0.0.1", "not a host name")]
     [TestCase("REDIS_URL", "redis://:hunter2@host,password=x", "the host holds characters")]
     public async Task MalformedRedisUrl_StopsStartupNamingTheKeyWithThePasswordMasked(string key, string value, string reason)
     {

@@ -17,8 +17,8 @@ public sealed class RedisClusterRestartTests
         var cluster = await RedisClusterTestServer.GetAsync();
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
         {
-            ["Sse:RedisUrl"] = cluster.Url,
-            ["Sse:RedisShardedPubSub"] = "true",
+            ["Sse:Redis:Url"] = cluster.Url,
+            ["Sse:Redis:ShardedPubSub"] = "true",
             ["Sse:HistoryLength"] = "100",
         });
         using var http = site.CreateClient();

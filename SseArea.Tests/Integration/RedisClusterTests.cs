@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
-using SseArea.Brokers.Redis;
+using SseArea.Internal.Redis;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -192,7 +192,7 @@ public sealed class RedisClusterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(refused!.ParamName, Is.EqualTo("channel"));
-            Assert.That(refused.Message, Does.Contain("'}'").And.Contain("Sse:RedisShardedPubSub"));
+            Assert.That(refused.Message, Does.Contain("'}'").And.Contain("Sse:Redis:ShardedPubSub"));
             Assert.That(await _cluster.Client.GetDatabase().KeyExistsAsync(RedisKeys.History(channel)), Is.False, "nothing was written");
         }
     }
@@ -204,8 +204,8 @@ public sealed class RedisClusterTests
         var settings = string.Join(',', _cluster.Ports.Select(p => "127.0.0.1:" + p.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ",asyncTimeout=300";
         await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
         {
-            ["Sse:RedisUrl"] = settings,
-            ["Sse:RedisShardedPubSub"] = "true",
+            ["Sse:Redis:Url"] = settings,
+            ["Sse:Redis:ShardedPubSub"] = "true",
             ["Sse:HistoryLength"] = "100",
         });
         var publisher = site.Services.GetRequiredService<ISsePublisher>();
@@ -359,8 +359,8 @@ public sealed class RedisClusterTests
             BrokerKind.InMemory,
             new Dictionary<string, string?>
             {
-                ["Sse:RedisUrl"] = _cluster.Url,
-                ["Sse:RedisShardedPubSub"] = sharded ? "true" : "false",
+                ["Sse:Redis:Url"] = _cluster.Url,
+                ["Sse:Redis:ShardedPubSub"] = sharded ? "true" : "false",
                 ["Sse:HistoryLength"] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             services => services.AddFakeLogging());
@@ -384,9 +384,9 @@ public sealed class RedisClusterTests
         var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("tie"));
         string a = channels[0], b = channels[1];
         var db = _cluster.Client.GetDatabase();
-        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a1\"}")], "1700000000000-0");
-        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a2\"}")], "1700000000000-1");
-        await db.StreamAddAsync(SseArea.Brokers.Redis.RedisKeys.History(b), [new("n", 0), new("p", "{\"data\": \"b1\"}")], "1700000000000-0");
+        await db.StreamAddAsync(SseArea.Internal.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a1\"}")], "1700000000000-0");
+        await db.StreamAddAsync(SseArea.Internal.Redis.RedisKeys.History(a), [new("n", 0), new("p", "{\"data\": \"a2\"}")], "1700000000000-1");
+        await db.StreamAddAsync(SseArea.Internal.Redis.RedisKeys.History(b), [new("n", 0), new("p", "{\"data\": \"b1\"}")], "1700000000000-0");
 
         // The stream's position on each channel, in request order (both at the start of their history).
         await using var stream = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", "0-0,0-0"));

@@ -1,6 +1,6 @@
 using System.Text;
-using SseArea.Brokers;
-using SseArea.Brokers.Redis;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Redis;
 using SseArea.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -96,14 +96,15 @@ public sealed class RedisHistoryTests
         return id ?? (string)(await _database.StreamRangeAsync(RedisKeys.History(channel), "-", "+", 1, Order.Descending))[0].Id!;
     }
 
-    private static IEnumerable<string> Data(IEnumerable<SseArea.Streaming.SseFrame> frames)
+    private static IEnumerable<string> Data(IEnumerable<SseArea.Internal.Wire.SseFrame> frames)
         => frames.Select(f => Encoding.UTF8.GetString(f.Bytes.Span).Split('\n')[0][5..]);
 
     private static string Unique(string name) => $"history.{name}.{Guid.NewGuid():N}";
     [Test]
     public async Task ReconnectToAChannelAnotherStreamFollows_WhileItsDispatchLags_GetsEachEventOnceInOrder()
     {
-        var options = Microsoft.Extensions.Options.Options.Create(new SseOptions { RedisUrl = (await RedisTestServer.GetAsync()).Url, HistoryLength = 1000 });
+        Assert.That(RedisUrl.TryParse((await RedisTestServer.GetAsync()).Url, out var configuration, out var error), Is.True, error);
+        var options = Microsoft.Extensions.Options.Options.Create(new SseOptions { HistoryLength = 1000, Redis = { Configuration = configuration } });
         await using var broker = new RedisSseBroker(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSseBroker>.Instance);
         await broker.StartAsync(default);
         var channel = Unique("shared");
@@ -117,9 +118,10 @@ public sealed class RedisHistoryTests
         }
 
         var tenth = (await _database.StreamRangeAsync(RedisKeys.History(channel), count: 10))[^1].Id.ToString();
-        var connection = new SseArea.Streaming.SseConnection(1024, [channel]);
+        using var streams = new SseArea.Tests.Unit.TestStreams(TimeSpan.Zero);
+        var connection = streams.Connection(1024);
         await using var second = await broker.SubscribeAsync([channel], connection, tenth, default);
-        connection.SetReplay(second.Replay);
+        connection.Resume(second.Replay, [channel]);
         gated.Gate.Set();
         // Published after every held event: once it is written, every live copy before it was handled.
         await broker.PublishAsync(channel, new SseMessage("d41"), default);
@@ -134,13 +136,13 @@ public sealed class RedisHistoryTests
     {
         public ManualResetEventSlim Gate { get; } = new(false);
 
-        public bool TryWrite(SseArea.Streaming.SseFrame frame) => Gate.Wait(TimeSpan.FromSeconds(10));
+        public bool TryWrite(SseArea.Internal.Wire.SseFrame frame) => Gate.Wait(TimeSpan.FromSeconds(10));
 
         public void Dispose() => Gate.Dispose();
     }
 
     /// <summary>Pumps <paramref name="connection"/> until its output holds <paramref name="marker"/> (10 s at most).</summary>
-    private static async Task<string> ReadUntilAsync(SseArea.Streaming.SseConnection connection, string marker)
+    private static async Task<string> ReadUntilAsync(SseArea.Internal.Delivery.SseConnection connection, string marker)
     {
         var pipe = new System.IO.Pipelines.Pipe();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -18,7 +18,7 @@ public sealed class RedisOperationsTests
     public async Task ChannelStats_AddUpAcrossServersOnOneRedis_WithTwoRedisConnectionsPerServer()
     {
         var name = "stats-" + Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?> { ["Sse:RedisUrl"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" };
+        var settings = new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" };
         await using var first = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, settings);
         await using var second = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, settings);
         using var firstHttp = first.CreateClient();
@@ -72,18 +72,18 @@ public sealed class RedisOperationsTests
         var db = _redis.Client.GetDatabase();
         var now = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
         var nowMs = (long)now[0] * 1000 + (long)now[1] / 1000;
-        await db.HashSetAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers(channel), "dead-server", $"7:{nowMs + 500}");
+        await db.HashSetAsync(SseArea.Internal.Redis.RedisKeys.Subscribers(channel), "dead-server", $"7:{nowMs + 500}");
 
         Assert.That(await stats.CountSubscribersAsync(channel), Is.EqualTo(8), "its count holds while it is fresh");
         await Eventually.HoldsAsync(async () => await stats.CountSubscribersAsync(channel) == 1, "the dead server's entry expired");
-        Assert.That(await db.HashExistsAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers(channel), "dead-server"), Is.False, "the expired entry was removed");
+        Assert.That(await db.HashExistsAsync(SseArea.Internal.Redis.RedisKeys.Subscribers(channel), "dead-server"), Is.False, "the expired entry was removed");
     }
 
     [Test]
     public async Task HealthCheck_Sse_IsUnhealthyWhileRedisIsUnreachable()
     {
         var port = RedisTestServer.FreeLoopbackPort();
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RedisUrl"] = $"redis://:secret@127.0.0.1:{port}" });
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"redis://:secret@127.0.0.1:{port}" });
         _ = site.Services; // starts the host
 
         var report = await site.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "sse");
@@ -96,7 +96,7 @@ public sealed class RedisOperationsTests
     public async Task LostRedisConnection_IsRestored_CountedAndStreamsGoOn()
     {
         var name = "reconnect-" + Guid.NewGuid().ToString("N")[..8];
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RedisUrl"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" });
+        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" });
         using var metrics = new MetricRecorder(site);
         using var http = site.CreateClient();
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=reconnecting");

@@ -91,7 +91,7 @@ public sealed partial class RedisRestartTests
         await using var redis = await OwnRedisServer.StartAsync();
         await using var site = await KestrelSampleSite.StartAsync(redis.Url);
         await using var stream = await OpenAsync(site, "counted");
-        await Eventually.HoldsAsync(async () => await redis.Client.GetDatabase().HashLengthAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers("counted")) == 1, "the server reported its count");
+        await Eventually.HoldsAsync(async () => await redis.Client.GetDatabase().HashLengthAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("counted")) == 1, "the server reported its count");
 
         await redis.KillAsync();
         await WaitForHealthAsync(site, HealthStatus.Unhealthy, "Redis is down");
@@ -99,7 +99,7 @@ public sealed partial class RedisRestartTests
 
         // Well before the 10 s refresh: the restored connection rewrites every count at once.
         await WaitForHealthAsync(site, HealthStatus.Healthy, "Redis is back");
-        await Eventually.HoldsAsync(async () => await redis.Client.GetDatabase().HashLengthAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers("counted")) == 1, "the count is written again", TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => await redis.Client.GetDatabase().HashLengthAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("counted")) == 1, "the count is written again", TimeSpan.FromSeconds(5));
         Assert.That(await site.Stats.CountSubscribersAsync("counted"), Is.EqualTo(1));
     }
 

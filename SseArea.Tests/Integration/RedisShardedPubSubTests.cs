@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace SseArea.Tests.Integration;
 
 /// <summary>
-/// <c>Sse:RedisShardedPubSub</c> on a single Redis 7 (the run's test server): the settings a cluster
+/// <c>Sse:Redis:ShardedPubSub</c> on a single Redis 7 (the run's test server): the settings a cluster
 /// uses work in development too, and what changes for other publishers.
 /// </summary>
 [CancelAfter(60_000)]
@@ -22,7 +22,7 @@ public sealed class RedisShardedPubSubTests
         _redis = await RedisTestServer.GetAsync();
         _site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis, new Dictionary<string, string?>
         {
-            ["Sse:RedisShardedPubSub"] = "true",
+            ["Sse:Redis:ShardedPubSub"] = "true",
             ["Sse:HistoryLength"] = "100",
         });
         _http = _site.CreateClient();

@@ -59,7 +59,7 @@ public sealed class SeveralServersTests
     [Test]
     public async Task TwoSampleSiteProcesses_DeliverEachOthersEvents_AndEachReportsItsCountToRedis()
     {
-        var environment = new Dictionary<string, string> { ["Sse__RedisUrl"] = _redis.Url };
+        var environment = new Dictionary<string, string> { ["Sse__Redis__Url"] = _redis.Url };
         await using var first = await SampleSiteProcess.StartAsync(environment);
         await using var second = await SampleSiteProcess.StartAsync(environment);
         var streams = new List<SseTestStream>();
@@ -91,13 +91,13 @@ public sealed class SeveralServersTests
 
             // Each process keeps its own entry (count:expiry) in the channel's hash; they add up.
             var counts = await Eventually.ValueAsync(
-                async () => (await _redis.Client.GetDatabase().HashValuesAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers("sse"))).Select(v => long.Parse(((string)v!).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray(),
+                async () => (await _redis.Client.GetDatabase().HashValuesAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("sse"))).Select(v => long.Parse(((string)v!).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray(),
                 counts => counts.SequenceEqual([2L, 3L]));
             Assert.That(counts, Is.EqualTo(new[] { 2L, 3L }), "one entry per process, 2 + 3 streams");
 
             // A clean stop (SIGTERM) takes the process's entry with it.
             await second.DisposeAsync();
-            await Eventually.HoldsAsync(async () => await _redis.Client.GetDatabase().HashLengthAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers("sse")) == 1, "the stopped process's count is gone");
+            await Eventually.HoldsAsync(async () => await _redis.Client.GetDatabase().HashLengthAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("sse")) == 1, "the stopped process's count is gone");
             Assert.That(await _redis.NumSubAsync("sse"), Is.EqualTo(1), "the stopped process's subscription is gone");
         }
         finally
@@ -145,7 +145,7 @@ public sealed class SeveralServersTests
             onSecond.Clear();
             await Eventually.HoldsAsync(async () => await first.Stats.CountSubscribersAsync(Channel) == 0, "no client is left anywhere");
             await Eventually.HoldsAsync(async () => await second.Stats.CountSubscribersAsync(Channel) == 0, "no client is left anywhere, seen from the other server");
-            await Eventually.HoldsAsync(async () => !await _redis.Client.GetDatabase().KeyExistsAsync(SseArea.Brokers.Redis.RedisKeys.Subscribers(Channel)), "no count is left in Redis");
+            await Eventually.HoldsAsync(async () => !await _redis.Client.GetDatabase().KeyExistsAsync(SseArea.Internal.Redis.RedisKeys.Subscribers(Channel)), "no count is left in Redis");
         }
         finally
         {

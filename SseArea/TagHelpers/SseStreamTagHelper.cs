@@ -25,10 +25,10 @@ namespace SseArea.TagHelpers;
 public sealed class SseStreamTagHelper : TagHelper
 {
     /// <summary>The element name, the same in Razor and in the DOM.</summary>
-    public const string ElementName = "sse-stream";
+    internal const string ElementName = "sse-stream";
 
     /// <summary>The script that defines the element, under the application's path base.</summary>
-    public const string ScriptPath = "/_content/SseArea/sse-stream.js";
+    internal const string ScriptPath = "/_content/SseArea/sse-stream.js";
 
     // Marks the request whose page already has the script.
     private static readonly object ScriptRenderedKey = new();

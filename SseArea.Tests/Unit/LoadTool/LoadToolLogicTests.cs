@@ -85,7 +85,8 @@ public sealed class LoadToolLogicTests
     public void TryReadTimestamp_EventDataOfAPublishedPayload_GivesThePublishTime()
     {
         var payload = BenchPayload.Create(sequence: 7, timestamp: 123_456_789_012, padding: 5);
-        var data = SseMessage.FromJson(payload).Data; // what the server writes after "data:"
+        SseArea.Internal.Redis.RedisProtocol.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out _);
+        var data = message!.Data; // what the server writes after "data:"
 
         Assert.Multiple(() =>
         {

@@ -1,0 +1,124 @@
+using System.Text;
+using SseArea.Internal.Delivery;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Tests.Unit;
+
+/// <summary>One client's bounded queue: a slow client is cut off, not buffered without end.</summary>
+public sealed class FrameQueueTests
+{
+    private static SseFrame Frame(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    [Test]
+    public void TryWrite_WithinCapacity_TakesTheFrame()
+    {
+        var queue = new FrameQueue(capacity: 2);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite(Frame("a")), Is.True);
+            Assert.That(queue.TryWrite(Frame("b")), Is.True);
+            Assert.That(queue.Overflowed, Is.False);
+        }
+    }
+
+    [Test]
+    public void TryWrite_BeyondCapacity_ReturnsFalseAndMarksOverflowed()
+    {
+        var queue = new FrameQueue(capacity: 2);
+        queue.TryWrite(Frame("a"));
+        queue.TryWrite(Frame("b"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite(Frame("c")), Is.False);
+            Assert.That(queue.Overflowed, Is.True);
+        }
+    }
+
+    [Test]
+    public void TryWrite_AfterOverflow_KeepsRefusing()
+    {
+        var queue = new FrameQueue(capacity: 1);
+        queue.TryWrite(Frame("a"));
+        queue.TryWrite(Frame("b"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite(Frame("c")), Is.False);
+            Assert.That(queue.Overflowed, Is.True);
+        }
+    }
+
+    [Test]
+    public void Overflowed_OfANewQueue_IsFalse()
+    {
+        Assert.That(new FrameQueue(capacity: 1).Overflowed, Is.False);
+    }
+
+    [Test]
+    public void Capacity_BelowOne_IsRefused()
+    {
+        Assert.That(() => new FrameQueue(capacity: 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void Heartbeat_IntoAFullQueue_IsSkipped_NotACutOff()
+    {
+        var queue = new FrameQueue(capacity: 1);
+        queue.TryWrite(Frame("a"));
+
+        queue.TryWriteHeartbeat();
+
+        var (batch, count) = queue.TakeAll();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.Overflowed, Is.False, "heartbeats never cut a client off");
+            Assert.That(count, Is.EqualTo(1));
+            Assert.That(batch[0]!.Bytes.ToArray(), Is.EqualTo("a"u8.ToArray()));
+        }
+    }
+
+    [Test]
+    public async Task Ended_CompletesOnOverflow_AndOnStop_WhicheverComesFirst()
+    {
+        var overflowed = new FrameQueue(capacity: 1);
+        var stopped = new FrameQueue(capacity: 1);
+        var waiting = overflowed.Ended();
+        overflowed.TryWrite(Frame("a"));
+        overflowed.TryWrite(Frame("b"));
+        stopped.Stop();
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        await stopped.Ended().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(stopped.Overflowed, Is.False, "a stopped stream is not a slow client");
+    }
+
+    [TestCase(false, 512)]
+    [TestCase(true, 4)]
+    public void ShrinkWhenIdle_AfterABurst_DropsTheBurstSizedArrays_OnlyWhileThePumpWaits(bool pumpWaits, int arrayAfterwards)
+    {
+        var queue = new FrameQueue(capacity: 1_000);
+        for (var i = 0; i < 500; i++)
+        {
+            queue.TryWrite(Frame("x"));
+        }
+
+        var (burst, count) = queue.TakeAll();
+        queue.Recycle(burst, count);
+        if (pumpWaits)
+        {
+            Assert.That(queue.WaitToReadAsync().AsTask().IsCompleted, Is.False, "nothing queued: the pump waits");
+        }
+
+        queue.ShrinkWhenIdle();
+
+        // The two arrays take turns: the second batch after the burst is the burst's array unless it was dropped.
+        queue.TryWrite(Frame("a"));
+        var (first, one) = queue.TakeAll();
+        queue.Recycle(first, one);
+        queue.TryWrite(Frame("b"));
+        var (second, _) = queue.TakeAll();
+        Assert.That(second, Has.Length.EqualTo(arrayAfterwards));
+    }
+}

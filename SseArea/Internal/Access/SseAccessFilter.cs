@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseArea.Internal.Diagnostics;
+using SseArea.Internal.Http;
+
+namespace SseArea.Internal.Access;
+
+/// <summary>
+/// The first filter of every stream action, before any filter of the application: the endpoint's own
+/// authorization (403), then the request read and checked (400) and published as the
+/// <see cref="SseStreamRequest"/> feature, then the channel rules (403, naming the channels a failing rule
+/// matched). What passes goes on to the area filters and the action.
+/// </summary>
+internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<SseOptions> options, ILogger<SseAccessFilter> logger) : IAsyncResourceFilter
+{
+    private readonly SseOptions _options = options.Value;
+
+    public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    {
+        var http = context.HttpContext;
+        if (await SseAuthorization.EndpointPolicyAsync(http, context.ActionDescriptor.EndpointMetadata, context.Filters) is { } endpointPolicy
+            && await SseAuthorization.EvaluateAsync(http, endpointPolicy) is { Succeeded: false } endpointResult)
+        {
+            context.Result = SseRefusalGuard.Refusal(http, signedIn: !endpointResult.Challenged);
+            return;
+        }
+
+        if (SseRequestReader.Read(http.Request, _options, out var error) is not { } request)
+        {
+            SseLog.BadRequest(logger, error!);
+            context.Result = SseProblem.Create(http, StatusCodes.Status400BadRequest, "Invalid stream request", error!);
+            return;
+        }
+
+        http.Features.Set(request);
+        foreach (var rule in context.ActionDescriptor.EndpointMetadata.OfType<SseChannelAccessAttribute>())
+        {
+            var matched = request.Channels.Where(rule.Matches).ToList();
+            if (matched.Count > 0
+                && await SseAuthorization.EvaluateAsync(http, await authorization.RulePolicyAsync(http, rule)) is { Succeeded: false } result)
+            {
+                context.Result = new SseChannelRefusedResult(matched, Reason(rule, result));
+                return;
+            }
+        }
+
+        await next();
+    }
+
+    private static string Reason(SseChannelAccessAttribute rule, PolicyAuthorizationResult result)
+    {
+        if (result.Challenged)
+        {
+            return "Sign in to follow this channel.";
+        }
+
+        var roles = rule.Roles?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var needs = new List<string>(2);
+        if (roles.Length > 0)
+        {
+            needs.Add(roles.Length == 1 ? $"the role {roles[0]}" : $"one of the roles {string.Join(", ", roles)}");
+        }
+
+        if (rule.Policy is not null)
+        {
+            needs.Add($"the policy {rule.Policy}");
+        }
+
+        return needs.Count == 0 ? "The signed-in user may not follow this channel." : $"It requires {string.Join(" and ", needs)}.";
+    }
+}

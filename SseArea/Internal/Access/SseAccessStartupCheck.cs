@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace SseArea.Internal.Access;
+
+/// <summary>
+/// Checks at startup that every policy named by a channel rule of the <c>Sse</c> area exists, so a
+/// typo stops the application with a message naming the rule instead of failing each request.
+/// Rules are read from the actions as MVC built them: registered ones and attributes alike.
+/// </summary>
+internal sealed class SseAccessStartupCheck(IServiceProvider services) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<IActionDescriptorCollectionProvider>() is not { } actions)
+        {
+            return;
+        }
+
+        var rules = actions.ActionDescriptors.Items
+            .Where(a => a.RouteValues.TryGetValue("area", out var area) && string.Equals(area, SseAreaNames.Area, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(a => a.EndpointMetadata)
+            .OfType<SseChannelAccessAttribute>()
+            .Where(rule => rule.Policy is not null)
+            .Distinct()
+            .ToList();
+        if (rules.Count == 0)
+        {
+            return;
+        }
+
+        var policies = services.GetService<IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException($"The Sse channel rule '{rules[0].Channel}' names the policy '{rules[0].Policy}', but authorization is not set up: call services.AddAuthorization().");
+        foreach (var rule in rules)
+        {
+            if (await policies.GetPolicyAsync(rule.Policy!) is null)
+            {
+                throw new InvalidOperationException($"The Sse channel rule '{rule.Channel}' names the authorization policy '{rule.Policy}', which is not defined: add it with services.AddAuthorization(o => o.AddPolicy(\"{rule.Policy}\", ...)).");
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

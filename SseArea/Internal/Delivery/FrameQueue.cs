@@ -1,0 +1,244 @@
+using System.Threading.Tasks.Sources;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Delivery;
+
+/// <summary>
+/// One stream's bounded queue of shared event frames. Writers append under a lock; the pump takes the
+/// whole batch at once and writes it without the lock (one lock per batch, not one per frame as a
+/// <c>Channel&lt;T&gt;</c> takes). A writer that finds the queue full cuts the stream off instead of
+/// letting it grow: the pump writes what is queued, then ends.
+/// </summary>
+internal sealed class FrameQueue : IValueTaskSource<bool>
+{
+    private const int InitialSlots = 4;
+    private const int IdleSlots = 64;
+
+    private readonly Lock _gate = new();
+    private readonly int _capacity;
+    // Empty until the first event: an idle stream holds no queue arrays.
+    private SseFrame?[] _pending = [];
+    private SseFrame?[] _spare = [];
+    private int _pendingCount;
+    private bool _completed;
+    private bool _canceled;
+    private bool _readerWaiting;
+    // Wakes the pump; reused for every wait (no allocation), continuations never run on the writer's thread.
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    // Completed when the stream must end even if a flush is stuck: the client fell behind, or Stop.
+    // Made only when a flush has to wait (Ended); _endedFlag is set first, so whichever of the
+    // flush and the ending comes second completes it.
+    private TaskCompletionSource? _ended;
+    private int _endedFlag;
+    private int _overflowed;
+
+    public FrameQueue(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    /// <summary><see langword="true"/> once a writer found the queue full and the stream was cut off.</summary>
+    public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
+
+    /// <summary>Queues a frame; <see langword="false"/> when the queue is done, or full (which cuts the stream off).</summary>
+    public bool TryWrite(SseFrame frame)
+    {
+        bool wake;
+        bool taken;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return false; // overflowed already, or stopped: no new cut-off
+            }
+
+            taken = _pendingCount < _capacity;
+            if (taken)
+            {
+                Append(frame);
+            }
+            else
+            {
+                _completed = true;
+                Volatile.Write(ref _overflowed, 1);
+            }
+
+            wake = TakeWaiter();
+        }
+
+        if (!taken)
+        {
+            SignalEnded(); // a pump stuck writing to a client that stopped reading gives up
+        }
+
+        Wake(wake);
+        return taken;
+    }
+
+    /// <summary>Queues a heartbeat unless the queue is full (the client is behind anyway) or done: never a cut-off.</summary>
+    public void TryWriteHeartbeat()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (_completed || _pendingCount == _capacity)
+            {
+                return;
+            }
+
+            Append(SseWriter.Heartbeat);
+            wake = TakeWaiter();
+        }
+
+        Wake(wake);
+    }
+
+    /// <summary>Completes when frames are queued (<see langword="true"/>) or the queue is done and empty (<see langword="false"/>).</summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_gate)
+        {
+            if (_canceled)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (_pendingCount > 0)
+            {
+                return ValueTask.FromResult(true);
+            }
+
+            if (_completed)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _signal.Reset();
+            _readerWaiting = true;
+            return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    /// <summary>Takes everything queued; the caller writes it and hands the array back with <see cref="Recycle"/>.</summary>
+    public (SseFrame?[] Batch, int Count) TakeAll()
+    {
+        lock (_gate)
+        {
+            var batch = _pending;
+            var count = _pendingCount;
+            _pending = _spare;
+            _pendingCount = 0;
+            return (batch, count);
+        }
+    }
+
+    /// <summary>Hands a written batch's array back for the next batch.</summary>
+    public void Recycle(SseFrame?[] batch, int count)
+    {
+        Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
+        lock (_gate)
+        {
+            _spare = batch;
+        }
+    }
+
+    /// <summary>Drops burst-sized arrays while the pump waits on an empty queue: they are not kept for the rest of the stream.</summary>
+    public void ShrinkWhenIdle()
+    {
+        lock (_gate)
+        {
+            // Only while the pump waits: then it holds no batch, and both arrays are empty.
+            if (_readerWaiting && _pendingCount == 0 && _spare.Length > IdleSlots)
+            {
+                _spare = [];
+                _pending = [];
+            }
+        }
+    }
+
+    /// <summary>Ends the queue: what is queued is still taken, then the pump ends; a stuck flush gives up (<see cref="Ended"/>).</summary>
+    public void Stop()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _completed = true;
+            wake = TakeWaiter();
+        }
+
+        SignalEnded();
+        Wake(wake);
+    }
+
+    /// <summary>Ends the pump's wait at once (the client left).</summary>
+    public void Cancel()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _canceled = true;
+            wake = TakeWaiter();
+        }
+
+        Wake(wake);
+    }
+
+    /// <summary>Completes when the stream must end even if a flush is stuck: the client fell behind, or <see cref="Stop"/>.</summary>
+    public Task Ended()
+    {
+        var ended = Volatile.Read(ref _ended);
+        if (ended is null)
+        {
+            var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = Interlocked.CompareExchange(ref _ended, made, null) ?? made;
+        }
+
+        if (Volatile.Read(ref _endedFlag) != 0)
+        {
+            ended.TrySetResult();
+        }
+
+        return ended.Task;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _signal.OnCompleted(continuation, state, token, flags);
+
+    private void Append(SseFrame frame)
+    {
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Min(Math.Max(_pending.Length * 2, InitialSlots), Math.Max(_capacity, InitialSlots)));
+        }
+
+        _pending[_pendingCount++] = frame;
+    }
+
+    /// <summary>Under the lock: whether the pump waits and must be woken (once).</summary>
+    private bool TakeWaiter()
+    {
+        var waiting = _readerWaiting;
+        _readerWaiting = false;
+        return waiting;
+    }
+
+    /// <summary>Outside the lock: wakes the pump when <paramref name="wake"/>.</summary>
+    private void Wake(bool wake)
+    {
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
+    }
+
+    private void SignalEnded()
+    {
+        Interlocked.Exchange(ref _endedFlag, 1);
+        Volatile.Read(ref _ended)?.TrySetResult();
+    }
+}

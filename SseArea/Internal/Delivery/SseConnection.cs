@@ -1,0 +1,214 @@
+using System.IO.Pipelines;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Delivery;
+
+/// <summary>
+/// One client's stream as the brokers see it (an <see cref="ISseListener"/>) and as the response is
+/// written: its <see cref="FrameQueue"/>, drained into the response a batch per flush, its resume state
+/// (when history is on) and when it last wrote, which the shared heartbeat tick of <see cref="OpenStreams"/> reads.
+/// </summary>
+internal sealed class SseConnection : ISseListener
+{
+    private readonly FrameQueue _queue;
+    private readonly OpenStreams _streams;
+    private SseResume? _resume;
+    private long _lastWrite;
+
+    public SseConnection(int capacity, OpenStreams streams)
+    {
+        _queue = new FrameQueue(capacity);
+        _streams = streams;
+    }
+
+    /// <summary>Where this stream sits in <see cref="OpenStreams"/> (-1: not there); changed under its lock only.</summary>
+    internal int Slot { get; set; } = -1;
+
+    /// <summary><see langword="true"/> once the client fell too far behind and was cut off.</summary>
+    public bool Overflowed => _queue.Overflowed;
+
+    public bool TryWrite(SseFrame frame) => _queue.TryWrite(frame);
+
+    /// <summary>Sets what the stream writes before live events, from its subscription's replay. Call before pumping.</summary>
+    public void Resume(SseReplay replay, IReadOnlyList<string> channels) => _resume = SseResume.For(replay, channels);
+
+    /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
+    public void Stop() => _queue.Stop();
+
+    /// <summary>
+    /// The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, a heartbeat is queued
+    /// (and burst-sized queue arrays are dropped). A full queue means the client is behind anyway: no heartbeat
+    /// then, and never a cut-off for one.
+    /// </summary>
+    public void Tick(long now, TimeSpan interval, TimeProvider time)
+    {
+        if (time.GetElapsedTime(Volatile.Read(ref _lastWrite), now) >= interval)
+        {
+            _queue.ShrinkWhenIdle();
+            _queue.TryWriteHeartbeat();
+            Volatile.Write(ref _lastWrite, now);
+        }
+    }
+
+    /// <summary>
+    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue is
+    /// drained, until the client leaves (<paramref name="aborted"/>), <see cref="Stop"/> is called or the queue
+    /// overflows. The stream is one of <see cref="OpenStreams"/> meanwhile (heartbeats, application stop).
+    /// </summary>
+    /// <returns><see langword="null"/> when the stream ended as streams do; what went wrong when writing failed.</returns>
+    public async Task<Exception?> PumpAsync(PipeWriter output, CancellationToken aborted)
+    {
+        try
+        {
+            await WriteAsync(output, aborted);
+            return null;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return null; // the client left
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private async Task WriteAsync(PipeWriter output, CancellationToken aborted)
+    {
+        Volatile.Write(ref _lastWrite, _streams.Time.GetTimestamp());
+        _streams.Add(this);
+        try
+        {
+            if (_resume is { } resume)
+            {
+                var wrote = resume.WriteStart(output);
+                DropResumeWhenDone();
+                if (wrote && !await FlushAsync(output, aborted))
+                {
+                    return;
+                }
+            }
+
+            // One registration for the stream's life, not one per wait.
+            using var canceled = aborted.UnsafeRegister(static state => ((FrameQueue)state!).Cancel(), _queue);
+            while (await _queue.WaitToReadAsync())
+            {
+                // Everything queued goes out with one flush.
+                var (batch, count) = _queue.TakeAll();
+                var wroteEvent = WriteBatch(output, batch.AsSpan(0, count));
+                _queue.Recycle(batch, count);
+                if (wroteEvent)
+                {
+                    Volatile.Write(ref _lastWrite, _streams.Time.GetTimestamp());
+                }
+
+                if (!await FlushAsync(output, aborted))
+                {
+                    return;
+                }
+            }
+
+            aborted.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            _streams.Remove(this);
+        }
+    }
+
+    /// <summary>
+    /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far behind
+    /// while this flush waited for it (the caller then aborts the connection), or <see cref="Stop"/>.
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken aborted)
+    {
+        var flushing = output.FlushAsync(aborted);
+        FlushResult result;
+        if (flushing.IsCompletedSuccessfully)
+        {
+            result = flushing.Result;
+        }
+        else
+        {
+            var flush = flushing.AsTask();
+            if (await Task.WhenAny(flush, _queue.Ended()) != flush)
+            {
+                return false;
+            }
+
+            result = await flush;
+        }
+
+        return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    /// <summary>
+    /// Writes a batch of frames; <see langword="true"/> when it held an event (not only heartbeats).
+    /// Consecutive frames are copied into one span of the writer: Kestrel's response writer takes a
+    /// lock in each GetSpan and Advance, so a batch costs one or a few of those, not two per frame.
+    /// </summary>
+    private bool WriteBatch(PipeWriter output, ReadOnlySpan<SseFrame?> frames)
+    {
+        var resume = _resume;
+        var wroteEvent = false;
+        var span = Span<byte>.Empty;
+        var used = 0;
+        foreach (var frame in frames)
+        {
+            if (!ReferenceEquals(frame, SseWriter.Heartbeat))
+            {
+                if (resume is not null && resume.Skips(frame!))
+                {
+                    continue;
+                }
+
+                wroteEvent = true;
+                if (resume is { WritesOwnIds: true })
+                {
+                    // This stream's own id line goes around the shared frame.
+                    if (used > 0)
+                    {
+                        output.Advance(used);
+                        used = 0;
+                        span = Span<byte>.Empty;
+                    }
+
+                    resume.Write(output, frame!);
+                    continue;
+                }
+            }
+
+            var bytes = frame!.Bytes.Span;
+            if (bytes.Length > span.Length - used)
+            {
+                if (used > 0)
+                {
+                    output.Advance(used);
+                    used = 0;
+                }
+
+                span = output.GetSpan(bytes.Length);
+            }
+
+            bytes.CopyTo(span[used..]);
+            used += bytes.Length;
+        }
+
+        if (used > 0)
+        {
+            output.Advance(used);
+        }
+
+        DropResumeWhenDone();
+        return wroteEvent;
+    }
+
+    private void DropResumeWhenDone()
+    {
+        if (_resume is { IsDone: true })
+        {
+            _resume = null;
+        }
+    }
+}

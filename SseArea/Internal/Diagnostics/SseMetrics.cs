@@ -1,0 +1,92 @@
+using System.Diagnostics.Metrics;
+
+namespace SseArea.Internal.Diagnostics;
+
+/// <summary>
+/// The <c>SseArea</c> meter and its instruments, named in one place. Created through
+/// <see cref="IMeterFactory"/> so that each application (and each test host) has its own.
+/// </summary>
+internal sealed class SseMetrics
+{
+    /// <summary>The meter's name, for <c>AddMeter("SseArea")</c> in OpenTelemetry or <c>dotnet-counters</c>.</summary>
+    public const string MeterName = "SseArea";
+
+    public const string ConnectionsCurrentName = "sse.connections.current";
+    public const string ConnectionsOpenedName = "sse.connections.opened";
+    public const string ConnectionsClosedName = "sse.connections.closed";
+    public const string EventsPublishedName = "sse.events.published";
+    public const string EventsDeliveredName = "sse.events.delivered";
+    public const string EventsDroppedName = "sse.events.dropped";
+    public const string EventsReplayedName = "sse.events.replayed";
+    public const string ClientsDroppedName = "sse.clients.dropped";
+    public const string RedisReconnectsName = "sse.redis.reconnects";
+    public const string AccessRefusedName = "sse.access.refused";
+
+    private readonly UpDownCounter<long> _connectionsCurrent;
+    private readonly Counter<long> _connectionsOpened;
+    private readonly Counter<long> _connectionsClosed;
+    private readonly Counter<long> _eventsPublished;
+    private readonly Counter<long> _eventsDelivered;
+    private readonly Counter<long> _eventsDropped;
+    private readonly Counter<long> _eventsReplayed;
+    private readonly Counter<long> _clientsDropped;
+    private readonly Counter<long> _redisReconnects;
+    private readonly Counter<long> _accessRefused;
+
+    public SseMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _connectionsCurrent = meter.CreateUpDownCounter<long>(ConnectionsCurrentName, "{connection}", "Open event streams.");
+        _connectionsOpened = meter.CreateCounter<long>(ConnectionsOpenedName, "{connection}", "Event streams opened.");
+        _connectionsClosed = meter.CreateCounter<long>(ConnectionsClosedName, "{connection}", "Event streams closed, for any reason.");
+        _eventsPublished = meter.CreateCounter<long>(EventsPublishedName, "{event}", "Events published by this process.");
+        _eventsDelivered = meter.CreateCounter<long>(EventsDeliveredName, "{event}", "Events handed to a local stream (one per stream).");
+        _eventsDropped = meter.CreateCounter<long>(EventsDroppedName, "{event}", "Events a local stream could not take because its queue was full.");
+        _eventsReplayed = meter.CreateCounter<long>(EventsReplayedName, "{event}", "Events sent again to reconnecting clients (Last-Event-ID).");
+        _clientsDropped = meter.CreateCounter<long>(ClientsDroppedName, "{connection}", "Streams closed because the client fell too far behind.");
+        _redisReconnects = meter.CreateCounter<long>(RedisReconnectsName, "{reconnect}", "Connections to Redis restored after a failure.");
+        _accessRefused = meter.CreateCounter<long>(AccessRefusedName, "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
+    }
+
+    public void ConnectionOpened()
+    {
+        _connectionsCurrent.Add(1);
+        _connectionsOpened.Add(1);
+    }
+
+    public void ConnectionClosed()
+    {
+        _connectionsCurrent.Add(-1);
+        _connectionsClosed.Add(1);
+    }
+
+    public void EventPublished() => _eventsPublished.Add(1);
+
+    /// <summary>Counts one fan-out: <paramref name="delivered"/> streams took the event, <paramref name="dropped"/> did not.</summary>
+    public void EventFannedOut(int delivered, int dropped)
+    {
+        if (delivered > 0)
+        {
+            _eventsDelivered.Add(delivered);
+        }
+
+        if (dropped > 0)
+        {
+            _eventsDropped.Add(dropped);
+        }
+    }
+
+    public void EventsReplayed(int count)
+    {
+        if (count > 0)
+        {
+            _eventsReplayed.Add(count);
+        }
+    }
+
+    public void ClientDropped() => _clientsDropped.Add(1);
+
+    public void RedisReconnected() => _redisReconnects.Add(1);
+
+    public void AccessRefused() => _accessRefused.Add(1);
+}

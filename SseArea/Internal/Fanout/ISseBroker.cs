@@ -1,0 +1,49 @@
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Fanout;
+
+/// <summary>Carries events from publishers to the listeners of a channel, in this process or across servers.</summary>
+internal interface ISseBroker : IAsyncDisposable
+{
+    /// <summary>What the broker is, for the startup log line (no secrets).</summary>
+    string Description { get; }
+
+    /// <summary><see langword="null"/> when the broker can take events; otherwise why not (for the health check).</summary>
+    string? Problem { get; }
+
+    /// <summary>Starts connecting, without waiting for the connection. Called once at application start.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Publishes an event; returns the number of receivers the broker reports.</summary>
+    /// <exception cref="SseBrokerException">The broker could not take the event.</exception>
+    Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds <paramref name="listener"/> to every channel in <paramref name="channels"/>. When the task
+    /// completes, the listener receives every event published afterwards, and the result's replay holds
+    /// what the client missed since <paramref name="lastEventId"/> (when history is on). Disposing the
+    /// result removes the listener.
+    /// </summary>
+    /// <exception cref="SseBrokerException">The broker could not subscribe.</exception>
+    Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken);
+
+    /// <summary>How many listeners follow the channel: across servers for Redis, in this process in memory.</summary>
+    /// <exception cref="SseBrokerException">The broker could not be asked.</exception>
+    Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken);
+}
+
+/// <summary>Something that receives formatted events: a stream connection.</summary>
+internal interface ISseListener
+{
+    /// <summary>
+    /// Hands over one event (its bytes are shared by every listener: never modified). Must not block;
+    /// returns <see langword="false"/> when the listener did not take it.
+    /// </summary>
+    bool TryWrite(SseFrame frame);
+}
+
+/// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>
+internal interface ISseSubscription : IAsyncDisposable
+{
+    SseReplay Replay { get; }
+}

@@ -1,0 +1,58 @@
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Fanout.InMemory;
+
+/// <summary>
+/// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not
+/// reserved up front); the caller holds the instance's lock.
+/// </summary>
+internal sealed class ChannelHistory(int capacity)
+{
+    private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
+    private long _evicted;
+
+    public string? LastId { get; private set; }
+
+    public void Add(long sequence, SseFrame frame)
+    {
+        if (_events.Count == capacity)
+        {
+            _events.Dequeue();
+            _evicted++;
+        }
+
+        _events.Enqueue((sequence, frame));
+        LastId = frame.Id;
+    }
+
+    /// <summary>
+    /// Adds the events after the one whose id is <paramref name="lastId"/> (the newest such, should
+    /// ids repeat; <see langword="null"/>: all of them, if none was ever dropped). <see langword="false"/>
+    /// when the id is not in the history: unknown, or dropped already.
+    /// </summary>
+    public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
+    {
+        var events = _events.ToArray();
+        int from;
+        if (lastId is null)
+        {
+            if (_evicted > 0)
+            {
+                return false;
+            }
+
+            from = 0;
+        }
+        else
+        {
+            from = Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
+            if (from == 0)
+            {
+                return false;
+            }
+        }
+
+        into.AddRange(events.AsSpan(from));
+        return true;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Fanout;
+
+/// <summary>
+/// The local listeners of each channel: the in-process fan-out both brokers use. Delivery reads an
+/// immutable snapshot without locking; adding and removing publish a new snapshot under a lock.
+/// </summary>
+/// <remarks>
+/// Adding and removing cost amortised O(1) copies, not a copy of the whole list each (which made
+/// a ramp of N clients O(N²), with arrays of tens of kilobytes for the GC to collect per client).
+/// A snapshot is a slot array with spare room and a length: adding writes the next free slot,
+/// beyond the length of every snapshot already published, and publishes a longer one; removing
+/// clears the listener's slot (an older snapshot being delivered then skips it: the listener is
+/// leaving) and the array is compacted into a new one once half its slots are empty. Removing still
+/// finds the listener's slot by a scan of the channel's slots (no copy; about a microsecond per
+/// 1 000 listeners), under the one lock of the registry.
+/// </remarks>
+internal sealed class ListenerRegistry
+{
+    private readonly ConcurrentDictionary<string, Snapshot> _channels = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>Adds a listener; returns <see langword="true"/> when it is the channel's first.</summary>
+    public bool Add(string channel, ISseListener listener)
+    {
+        lock (_gate)
+        {
+            if (!_channels.TryGetValue(channel, out var current))
+            {
+                var slots = new ISseListener?[4];
+                slots[0] = listener;
+                _channels[channel] = new Snapshot(slots, 1, 1);
+                return true;
+            }
+
+            if (current.Length < current.Slots.Length)
+            {
+                // Beyond every published snapshot's length: nobody reads this slot yet.
+                current.Slots[current.Length] = listener;
+                _channels[channel] = new Snapshot(current.Slots, current.Length + 1, current.Live + 1);
+                return false;
+            }
+
+            var grown = Compact(current, Math.Max(4, current.Live * 2));
+            grown.Slots[grown.Length] = listener;
+            _channels[channel] = new Snapshot(grown.Slots, grown.Length + 1, grown.Live + 1);
+            return false;
+        }
+    }
+
+    /// <summary>Removes a listener; returns <see langword="true"/> when the channel has none left.</summary>
+    public bool Remove(string channel, ISseListener listener)
+    {
+        lock (_gate)
+        {
+            if (!_channels.TryGetValue(channel, out var current))
+            {
+                return false;
+            }
+
+            var index = Array.IndexOf(current.Slots, listener, 0, current.Length);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            if (current.Live == 1)
+            {
+                _channels.TryRemove(channel, out _);
+                return true;
+            }
+
+            current.Slots[index] = null;
+            var next = new Snapshot(current.Slots, current.Length, current.Live - 1);
+            _channels[channel] = next.Live * 2 < next.Length && next.Length > 8 ? Compact(next, next.Live * 2) : next;
+            return false;
+        }
+    }
+
+    /// <summary>Hands the same frame to every listener of the channel; returns how many took it.</summary>
+    public int Deliver(string channel, SseFrame frame) => Deliver(channel, frame, out _);
+
+    /// <summary>Hands the same frame to every listener of the channel; returns how many took it and how many refused it.</summary>
+    public int Deliver(string channel, SseFrame frame, out int refused)
+    {
+        refused = 0;
+        if (!_channels.TryGetValue(channel, out var snapshot))
+        {
+            return 0;
+        }
+
+        var delivered = 0;
+        foreach (var listener in snapshot.Slots.AsSpan(0, snapshot.Length))
+        {
+            if (listener is null)
+            {
+                continue;
+            }
+
+            if (listener.TryWrite(frame))
+            {
+                delivered++;
+            }
+            else
+            {
+                refused++;
+            }
+        }
+
+        return delivered;
+    }
+
+    /// <summary>How many listeners the channel has in this process.</summary>
+    public int Count(string channel) => _channels.TryGetValue(channel, out var snapshot) ? snapshot.Live : 0;
+
+    /// <summary>The channels that have at least one listener in this process.</summary>
+    public ICollection<string> Channels => _channels.Keys;
+
+    /// <summary>The live listeners of <paramref name="snapshot"/> in order, in a new array of <paramref name="capacity"/> slots.</summary>
+    private static Snapshot Compact(Snapshot snapshot, int capacity)
+    {
+        var slots = new ISseListener?[Math.Max(capacity, snapshot.Live + 1)];
+        var length = 0;
+        foreach (var listener in snapshot.Slots.AsSpan(0, snapshot.Length))
+        {
+            if (listener is not null)
+            {
+                slots[length++] = listener;
+            }
+        }
+
+        return new Snapshot(slots, length, length);
+    }
+
+    /// <summary>
+    /// What delivery reads: the first <paramref name="Length"/> slots, of which <paramref name="Live"/>
+    /// hold a listener (the others were removed). Slots below the length never get a new listener.
+    /// </summary>
+    private sealed record Snapshot(ISseListener?[] Slots, int Length, int Live);
+}

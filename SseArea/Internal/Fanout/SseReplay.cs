@@ -1,0 +1,68 @@
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Fanout;
+
+/// <summary>
+/// What a new subscription must send before live events: the events a reconnecting client missed
+/// (in order), the channels whose missed events are gone, and where the client stands on each channel.
+/// </summary>
+internal sealed class SseReplay(
+    IReadOnlyList<SseFrame> frames,
+    IReadOnlyList<string> missedChannels,
+    IReadOnlyDictionary<string, string?>? cursor,
+    IReadOnlyList<SseFrame>? overlap = null)
+{
+    /// <summary>Nothing to replay and no history: live events only.</summary>
+    public static SseReplay None { get; } = new([], [], null);
+
+    /// <summary>The missed events, oldest first; written before any live event.</summary>
+    public IReadOnlyList<SseFrame> Frames { get; } = frames;
+
+    /// <summary>Channels whose missed events are no longer (or were never) in the history.</summary>
+    public IReadOnlyList<string> MissedChannels { get; } = missedChannels;
+
+    /// <summary>
+    /// Per channel, the id of the last event the client has once <see cref="Frames"/> and the
+    /// missed notice are written (<see langword="null"/>: none yet); <see langword="null"/> when history is off.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
+
+    /// <summary>
+    /// The replayed frames that may also arrive live (Redis: the history is read after SUBSCRIBE, on
+    /// another connection), oldest first; per channel they are the newest replayed ones. The stream
+    /// skips a live frame equal to one of them (same id and bytes) until the first live frame of the
+    /// channel that is not (see <see cref="SseResume"/>). Empty when nothing can overlap (in memory).
+    /// </summary>
+    public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
+
+    /// <summary>
+    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips
+    /// them: each channel that had events to replay is reported missed (the client reloads its state),
+    /// at the position of its last skipped event. Frames that may also arrive live are still written,
+    /// so that their live copies are recognised and no position goes back.
+    /// </summary>
+    public SseReplay Bounded(int maxFrames)
+    {
+        if (Frames.Count <= maxFrames || Cursor is null)
+        {
+            return this;
+        }
+
+        var overlapping = new HashSet<SseFrame>(Overlap, ReferenceEqualityComparer.Instance);
+        var cursor = new Dictionary<string, string?>(Cursor, StringComparer.Ordinal);
+        var missed = new List<string>(MissedChannels);
+        foreach (var frame in Frames)
+        {
+            if (frame.Channel is { } channel && !overlapping.Contains(frame))
+            {
+                cursor[channel] = frame.Id;
+                if (!missed.Contains(channel, StringComparer.Ordinal))
+                {
+                    missed.Add(channel);
+                }
+            }
+        }
+
+        return new SseReplay([.. Frames.Where(overlapping.Contains)], missed, cursor, Overlap);
+    }
+}

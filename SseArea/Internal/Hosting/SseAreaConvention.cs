@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.Extensions.Options;
+using SseArea.Areas.Sse.Controllers;
+using SseArea.Internal.Access;
+
+namespace SseArea.Internal.Hosting;
+
+/// <summary>Adds the conventions of the <c>Sse</c> area to MVC.</summary>
+internal sealed class SseAreaConventionSetup(IOptions<SseOptions> options, IOptions<SseAccessOptions> access) : IConfigureOptions<MvcOptions>
+{
+    // Options are read here, when MVC builds its options at the first request: every registration of
+    // the application has run by then, whatever order it came in.
+    public void Configure(MvcOptions mvc) => mvc.Conventions.Add(new SseAreaConvention(options.Value.RoutePrefix.Trim('/'), access.Value));
+}
+
+/// <summary>
+/// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an application's own subclass of
+/// <see cref="StreamController"/> replace the library's (so exactly one action answers the stream route), gives
+/// stream actions the registered channel rules (as endpoint metadata, beside rule attributes) and the access
+/// filter, and attaches the area's filters to every controller of the area: the area's <c>before_request</c>.
+/// </summary>
+internal sealed class SseAreaConvention(string prefix, SseAccessOptions access) : IApplicationModelConvention
+{
+    public void Apply(ApplicationModel application)
+    {
+        var streams = application.Controllers.Where(c => typeof(StreamController).IsAssignableFrom(c.ControllerType)).ToList();
+        var library = streams.Find(c => c.ControllerType.AsType() == typeof(StreamController));
+        if (library is not null && streams.Count > 1)
+        {
+            application.Controllers.Remove(library);
+            streams.Remove(library);
+        }
+
+        foreach (var selector in streams.SelectMany(c => c.Selectors))
+        {
+            if (selector.AttributeRouteModel is { } route && route.Template == SseAreaNames.DefaultRoutePrefix)
+            {
+                route.Template = prefix;
+            }
+        }
+
+        foreach (var controller in application.Controllers.Where(IsInArea))
+        {
+            if (streams.Contains(controller))
+            {
+                // A resource filter: it runs before every action filter, whatever their order.
+                controller.Filters.Add(new ServiceFilterAttribute(typeof(SseAccessFilter)) { IsReusable = true });
+                foreach (var selector in controller.Actions.SelectMany(a => a.Selectors))
+                {
+                    foreach (var rule in access.Rules)
+                    {
+                        selector.EndpointMetadata.Add(rule);
+                    }
+                }
+            }
+
+            controller.Filters.Add(new SseRefusalGuard());
+            foreach (var filter in access.AreaFilters)
+            {
+                controller.Filters.Add(new ServiceFilterAttribute(filter));
+            }
+        }
+    }
+
+    private static bool IsInArea(ControllerModel controller)
+        => controller.RouteValues.TryGetValue("area", out var area) && string.Equals(area, SseAreaNames.Area, StringComparison.OrdinalIgnoreCase);
+}

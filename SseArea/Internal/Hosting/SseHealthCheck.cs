@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SseArea.Internal.Fanout;
+
+namespace SseArea.Internal.Hosting;
+
+/// <summary>The <c>sse</c> health check: healthy while the broker can take events (Redis connected, or in-memory).</summary>
+internal sealed class SseHealthCheck(ISseBroker broker) : IHealthCheck
+{
+    /// <summary>The name the check is registered under.</summary>
+    public const string Name = "sse";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["broker"] = broker.Description };
+        return Task.FromResult(broker.Problem is { } problem
+            ? new HealthCheckResult(context.Registration.FailureStatus, problem, data: data)
+            : HealthCheckResult.Healthy(broker.Description, data));
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using SseArea.Internal.Redis;
+
+namespace SseArea.Internal.Hosting;
+
+/// <summary>
+/// Completes the Redis settings the way Flask-SSE reads its config: when the application set neither a
+/// connection, StackExchange.Redis options nor a URL (in code or <c>Sse:Redis:Url</c>), the URL is the first
+/// non-empty of <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c>. The URL is read here, once, and the key it came
+/// from remembered, so a malformed one is reported under its own name.
+/// </summary>
+internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfigureOptions<SseOptions>
+{
+    internal const string UrlKey = SseOptions.SectionName + ":Redis:Url";
+    internal const string SseRedisUrlKey = "SSE_REDIS_URL";
+    internal const string RedisUrlKey = "REDIS_URL";
+
+    public void PostConfigure(string? name, SseOptions options)
+    {
+        var redis = options.Redis;
+        if (!string.IsNullOrWhiteSpace(redis.Url))
+        {
+            // Binding copied Sse:Redis:Url in; a different value was set in code, which wins.
+            redis.UrlSource = redis.Url == configuration[UrlKey] ? UrlKey : "SseOptions.Redis.Url";
+        }
+        else if (redis.Configuration is null && redis.ConnectionFactory is null)
+        {
+            redis.Url = null;
+            foreach (var key in (ReadOnlySpan<string>)[SseRedisUrlKey, RedisUrlKey])
+            {
+                if (configuration[key] is { } value && !string.IsNullOrWhiteSpace(value))
+                {
+                    redis.Url = value;
+                    redis.UrlSource = key;
+                    break;
+                }
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(redis.Url))
+        {
+            if (RedisUrl.TryParse(redis.Url, out var parsed, out var error))
+            {
+                redis.ParsedUrl = parsed;
+            }
+            else
+            {
+                redis.UrlError = $"{error}. Value: '{RedisUrl.MaskPassword(redis.Url)}'";
+            }
+        }
+    }
+}

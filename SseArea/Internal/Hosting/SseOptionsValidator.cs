@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Hosting;
+
+/// <summary>Checks <see cref="SseOptions"/> at startup; every failure names the setting.</summary>
+internal sealed class SseOptionsValidator(IConfiguration configuration) : IValidateOptions<SseOptions>
+{
+    /// <summary>The most events kept per channel: replay reads them all at once.</summary>
+    public const int MaxHistoryLength = 100_000;
+
+    /// <summary>Settings of earlier versions, and where they went: a value left under the old name must not be ignored silently.</summary>
+    private static readonly (string Old, string New)[] Renamed =
+    [
+        ("Sse:RedisUrl", SseOptionsSetup.UrlKey),
+        ("Sse:RedisShardedPubSub", "Sse:Redis:ShardedPubSub"),
+    ];
+
+    public ValidateOptionsResult Validate(string? name, SseOptions options)
+    {
+        var failures = new List<string>();
+        ValidateRedis(options.Redis, failures);
+        if (options.MaxChannelNameLength < 1)
+        {
+            failures.Add($"Sse:MaxChannelNameLength must be at least 1 (it is {options.MaxChannelNameLength}).");
+        }
+
+        var channelError = options.DefaultChannel is null
+            ? "it is not set"
+            : SseChannelName.Check(options.DefaultChannel, Math.Max(1, options.MaxChannelNameLength));
+        if (channelError is not null)
+        {
+            failures.Add($"Sse:DefaultChannel is not a valid channel name: {channelError}");
+        }
+
+        var prefix = options.RoutePrefix?.Trim('/');
+        if (string.IsNullOrEmpty(prefix) || prefix.IndexOfAny(['?', '#', '{', '}', '\\']) >= 0 || prefix.Any(char.IsWhiteSpace))
+        {
+            failures.Add($"Sse:RoutePrefix must be a non-empty URL path such as 'sse/stream', without '?', '#', braces, backslashes or spaces (it is '{options.RoutePrefix}').");
+        }
+
+        if (options.MaxChannelsPerConnection < 1)
+        {
+            failures.Add($"Sse:MaxChannelsPerConnection must be at least 1 (it is {options.MaxChannelsPerConnection}).");
+        }
+
+        if (options.MaxQueuedEventsPerConnection < 1)
+        {
+            failures.Add($"Sse:MaxQueuedEventsPerConnection must be at least 1 (it is {options.MaxQueuedEventsPerConnection}).");
+        }
+
+        if (options.RetryInterval is { } retry && (retry < TimeSpan.Zero || retry.TotalMilliseconds > int.MaxValue))
+        {
+            failures.Add($"Sse:RetryInterval must be between 0 and {int.MaxValue} ms (it is {retry}).");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.Zero || options.HeartbeatInterval.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"Sse:HeartbeatInterval must be between 0 (off) and {int.MaxValue} ms (it is {options.HeartbeatInterval}).");
+        }
+
+        if (options.HistoryLength < 0 || options.HistoryLength > MaxHistoryLength)
+        {
+            failures.Add($"Sse:HistoryLength must be between 0 (off) and {MaxHistoryLength} (it is {options.HistoryLength}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateRedis(SseRedisOptions redis, List<string> failures)
+    {
+        foreach (var (old, now) in Renamed)
+        {
+            if (!string.IsNullOrEmpty(configuration[old]))
+            {
+                failures.Add($"The setting '{old}' was renamed '{now}' (environment variable {now.Replace(":", "__", StringComparison.Ordinal)}); move its value there.");
+            }
+        }
+
+        var ways = new List<string>(3);
+        if (redis.ConnectionFactory is not null)
+        {
+            ways.Add("SseOptions.Redis.ConnectionFactory");
+        }
+
+        if (redis.Configuration is not null)
+        {
+            ways.Add("SseOptions.Redis.Configuration");
+        }
+
+        if (!string.IsNullOrWhiteSpace(redis.Url))
+        {
+            ways.Add($"'{redis.UrlSource}'");
+        }
+
+        if (ways.Count > 1)
+        {
+            failures.Add($"Redis is configured {ways.Count} ways ({string.Join(", ", ways)}); set one of them.");
+        }
+        else if (redis.UrlError is not null)
+        {
+            failures.Add($"The Redis URL in '{redis.UrlSource}' is malformed: {redis.UrlError}.");
+        }
+
+        if (redis.ShardedPubSub && !redis.IsConfigured)
+        {
+            failures.Add("Sse:Redis:ShardedPubSub is on, but no Redis is configured (Sse:Redis:Url, SSE_REDIS_URL or REDIS_URL): sharded pub/sub needs Redis 7 or later.");
+        }
+    }
+}

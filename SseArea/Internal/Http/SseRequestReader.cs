@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Http;
+
+/// <summary>
+/// Reads a stream request from HTTP: the channels of the repeated <c>channel</c> query values (checked, each a
+/// valid name, no more than allowed, defaulted) and the <c>Last-Event-ID</c>. Its error text is what a 400 says.
+/// </summary>
+internal static class SseRequestReader
+{
+    /// <summary>The query name of the channels.</summary>
+    public const string ChannelParameter = "channel";
+
+    /// <summary>The channels as asked, unchecked (empty values and repeats left out): what a refusal before parsing names.</summary>
+    public static IReadOnlyList<string> AskedChannels(HttpRequest request, string defaultChannel)
+    {
+        var asked = request.Query[ChannelParameter].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal).ToList();
+        return asked.Count > 0 ? asked : [defaultChannel];
+    }
+
+    /// <summary>
+    /// The channels asked for by repeated <c>channel</c> query values, in order, without duplicates
+    /// (empty values are ignored; none left means the default channel), and the Last-Event-ID.
+    /// </summary>
+    public static SseStreamRequest? Read(HttpRequest request, SseOptions options, out string? error)
+    {
+        error = CheckEncoding(request.QueryString.Value);
+        if (error is not null)
+        {
+            return null;
+        }
+
+        var values = request.Query[ChannelParameter];
+        var channels = new List<string>(Math.Max(1, values.Count));
+        foreach (var value in values)
+        {
+            if (string.IsNullOrEmpty(value) || channels.Contains(value, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            if (channels.Count == options.MaxChannelsPerConnection)
+            {
+                error = $"A stream may follow at most {options.MaxChannelsPerConnection} channels (Sse:MaxChannelsPerConnection); this request asks for more.";
+                return null;
+            }
+
+            if (SseChannelName.Refusal(value, options.MaxChannelNameLength) is { } refusal)
+            {
+                error = refusal;
+                return null;
+            }
+
+            channels.Add(value);
+        }
+
+        if (channels.Count == 0)
+        {
+            channels.Add(options.DefaultChannel);
+        }
+
+        var lastEventId = SseLastEventId.Read(request, out error);
+        return error is null ? new SseStreamRequest(channels, lastEventId) : null;
+    }
+
+    /// <summary>
+    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query string is not UTF-8 text once
+    /// percent-decoded (<c>%FF</c>, <c>%C3%28</c>, the overlong <c>%C0%AF</c>, the surrogate <c>%ED%A0%80</c>),
+    /// or <see langword="null"/>. ASP.NET Core's query parser leaves such a sequence undecoded, so without this
+    /// check <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same channel as
+    /// <c>?channel=%25FF</c>.
+    /// </summary>
+    public static string? CheckEncoding(string? rawQuery)
+    {
+        if (string.IsNullOrEmpty(rawQuery))
+        {
+            return null;
+        }
+
+        var query = rawQuery.AsSpan(rawQuery[0] == '?' ? 1 : 0);
+        foreach (var range in query.Split('&'))
+        {
+            var pair = query[range];
+            var equals = pair.IndexOf('=');
+            if (equals < 0)
+            {
+                continue;
+            }
+
+            // A name percent-encoded itself (ch%61nnel) is decoded before it is compared.
+            var name = pair[..equals];
+            if (!IsOurs(name) && (name.IndexOf('%') < 0 || !IsOurs(Encoding.UTF8.GetString(Decode(name)))))
+            {
+                continue;
+            }
+
+            var value = Decode(pair[(equals + 1)..]);
+            if (!Utf8.IsValid(value))
+            {
+                var at = 0;
+                while (Rune.DecodeFromUtf8(value.AsSpan(at), out _, out var used) == OperationStatus.Done)
+                {
+                    at += used;
+                }
+
+                return $"The query value '{SseChannelName.Display(pair.ToString())}' is not UTF-8 text once percent-decoded: byte {at} (0x{value[at]:X2}) does not start a valid UTF-8 sequence.";
+            }
+        }
+
+        return null;
+
+        static bool IsOurs(ReadOnlySpan<char> name)
+            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>
+    private static byte[] Decode(ReadOnlySpan<char> text)
+    {
+        var encoded = Encoding.UTF8.GetBytes(text.ToString());
+        return WebUtility.UrlDecodeToBytes(encoded, 0, encoded.Length) ?? [];
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseArea.Internal.Delivery;
+using SseArea.Internal.Diagnostics;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
+
+namespace SseArea.Internal.Http;
+
+/// <summary>
+/// What the stream action does once the area's filters let the request through: subscribes to its channels
+/// and answers the stream, or 503 when the broker is unreachable. Kept out of the controller so that an
+/// application's own <c>StreamController</c> subclass needs no constructor arguments.
+/// </summary>
+internal sealed class SseStreamHandler(
+    ISseBroker broker,
+    OpenStreams streams,
+    IOptions<SseOptions> options,
+    ILogger<SseStreamHandler> logger,
+    SseMetrics metrics)
+{
+    private readonly SseOptions _options = options.Value;
+
+    /// <summary>The first bytes of every stream (<see cref="SseWriter.Preamble"/>), made once.</summary>
+    public byte[] Preamble { get; } = SseWriter.Preamble(options.Value.RetryInterval);
+
+    public ILogger Logger => logger;
+
+    public SseMetrics Metrics => metrics;
+
+    public async Task<IActionResult> OpenAsync(HttpContext http)
+    {
+        // Parsed and checked by the area's access filter, which the area's convention puts first.
+        var request = http.GetSseStreamRequest()
+            ?? throw new InvalidOperationException("The stream request was not parsed: the Sse area's conventions are missing (call services.AddSse()).");
+
+        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams);
+        ISseSubscription subscription;
+        try
+        {
+            // Subscribed before the response starts: no event can fall between the two.
+            subscription = await broker.SubscribeAsync(request.Channels, connection, request.LastEventId, http.RequestAborted);
+        }
+        catch (SseBrokerException e)
+        {
+            SseLog.BrokerUnavailable(logger, e.Message, e);
+            return SseProblem.Create(http, StatusCodes.Status503ServiceUnavailable, "Event broker unavailable", e.Message);
+        }
+
+        // A replay longer than the queue is skipped for sse-missed: the client reloads its state.
+        var replay = subscription.Replay.Bounded(_options.MaxQueuedEventsPerConnection);
+        connection.Resume(replay, request.Channels);
+        metrics.EventsReplayed(replay.Frames.Count);
+        if (replay.MissedChannels.Count > 0)
+        {
+            SseLog.ReplayMissed(logger, replay.MissedChannels);
+        }
+
+        // Should the result never run (an exception filter, say), the subscription still ends with the request.
+        http.Response.RegisterForDisposeAsync(subscription);
+        return new SseStreamResult(this, connection, subscription, request.Channels);
+    }
+}

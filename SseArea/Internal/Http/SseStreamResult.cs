@@ -1,0 +1,103 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using SseArea.Internal.Delivery;
+using SseArea.Internal.Diagnostics;
+
+namespace SseArea.Internal.Http;
+
+/// <summary>
+/// Writes an open subscription to the response as <c>text/event-stream</c> until the client leaves, the
+/// application stops, or the client falls too far behind. Owns the subscription: it is disposed when the stream ends.
+/// </summary>
+/// <remarks>
+/// The response starts here, inside MVC (headers and the preamble, so result filters see a started 200).
+/// The pump then runs after MVC returned, in <see cref="SseStreamEndpointPolicy"/>'s endpoint, still inside
+/// the application's middleware; where that endpoint is not in use (a host without endpoint routing) it runs here.
+/// </remarks>
+internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var http = context.HttpContext;
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        // Never compressed, said by the response itself, as ASP.NET Core's own ServerSentEventsResult does:
+        // a compressing middleware leaves a response that already has a Content-Encoding alone.
+        response.Headers.ContentEncoding = "identity";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        SseLog.StreamOpened(handler.Logger, channels);
+        handler.Metrics.ConnectionOpened();
+        var aborted = http.RequestAborted;
+        try
+        {
+            await response.StartAsync(aborted);
+            response.BodyWriter.Write(handler.Preamble);
+            await response.BodyWriter.FlushAsync(aborted);
+        }
+        catch (Exception e)
+        {
+            await AbandonAsync(http);
+            if (e is OperationCanceledException && aborted.IsCancellationRequested)
+            {
+                return; // The client left before the stream started.
+            }
+
+            throw;
+        }
+
+        if (http.Features.Get<SseStreamSlot>() is { } slot)
+        {
+            slot.Park(this);
+            return;
+        }
+
+        await EndAsync(http, await PumpAsync(http));
+    }
+
+    /// <summary>
+    /// Writes the stream until it ends (the client leaves, the application stops, or the client falls too far
+    /// behind); answers what went wrong when writing failed. Not async itself: an idle stream keeps only its
+    /// caller's frame and the pump's.
+    /// </summary>
+    public Task<Exception?> PumpAsync(HttpContext http) => connection.PumpAsync(http.Response.BodyWriter, http.RequestAborted);
+
+    /// <summary>Ends a stream that will not be pumped (the client left first, or the request failed after it started).</summary>
+    public Task AbandonAsync(HttpContext http) => EndAsync(http, failure: null);
+
+    /// <summary>
+    /// Ends the stream after <see cref="PumpAsync"/> answered <paramref name="failure"/>: the subscription,
+    /// the metrics, the log, and an abort of the connection when the client was cut off or writing failed.
+    /// </summary>
+    public async Task EndAsync(HttpContext http, Exception? failure)
+    {
+        await using (subscription)
+        {
+            handler.Metrics.ConnectionClosed();
+            if (failure is not null)
+            {
+                // Writing failed (e.g. a middleware disposed a Response.Body wrapper it put in): end this
+                // stream alone, said in the log, instead of an unhandled request error.
+                SseLog.StreamFailed(handler.Logger, channels, failure);
+                http.Abort();
+            }
+            else if (connection.Overflowed)
+            {
+                SseLog.SlowClientDropped(handler.Logger, channels);
+                handler.Metrics.ClientDropped();
+
+                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
+                http.Abort();
+            }
+            else
+            {
+                SseLog.StreamClosed(handler.Logger, channels);
+            }
+        }
+    }
+}

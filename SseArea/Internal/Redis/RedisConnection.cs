@@ -1,0 +1,192 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace SseArea.Internal.Redis;
+
+/// <summary>
+/// The broker's one connection to Redis (a StackExchange.Redis multiplexer): made from the settings, or
+/// the application's own; started in the background, never awaited at startup; its failures and restores
+/// logged and passed on; whether it reaches a single Redis or a cluster.
+/// </summary>
+internal sealed class RedisConnection : IAsyncDisposable
+{
+    private readonly Func<Task<IConnectionMultiplexer>> _connect;
+    private readonly bool _owned;
+    private readonly ILogger _logger;
+    private readonly Action _interactiveRestored;
+    private readonly Action<IConnectionMultiplexer, EndPoint?> _subscriptionRestored;
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
+    private readonly bool _sharded;
+    private IConnectionMultiplexer? _redis;
+    private RedisTopology _topology;
+
+    public RedisConnection(SseRedisOptions options, ILogger logger, Action interactiveRestored, Action<IConnectionMultiplexer, EndPoint?> subscriptionRestored)
+    {
+        _sharded = options.ShardedPubSub;
+        _logger = logger;
+        _interactiveRestored = interactiveRestored;
+        _subscriptionRestored = subscriptionRestored;
+        if (options.ConnectionFactory is { } factory)
+        {
+            _connect = factory;
+            Endpoint = "the application's Redis connection";
+        }
+        else
+        {
+            var configuration = options.Configuration?.Clone() ?? options.ParsedUrl?.Clone()
+                ?? throw new InvalidOperationException($"No Redis is configured ({options.UrlSource}): {options.UrlError ?? "empty"}.");
+
+            // Keep retrying in the background when Redis is down, and fail commands at once meanwhile:
+            // a publish that can not reach Redis throws instead of waiting in a backlog.
+            configuration.AbortOnConnectFail = false;
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
+            configuration.ClientName ??= "SseArea";
+            Endpoint = RedisUrl.DescribeEndPoints(configuration);
+            _connect = async () => await ConnectionMultiplexer.ConnectAsync(configuration);
+            _owned = true;
+        }
+
+        _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync);
+    }
+
+    private enum RedisTopology
+    {
+        Unknown,
+        Single,
+        Cluster,
+    }
+
+    /// <summary>The Redis endpoints, for messages (never a password).</summary>
+    public string Endpoint { get; private set; }
+
+    /// <summary><see langword="null"/> while connected; otherwise what is wrong, for the health check.</summary>
+    public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
+        ? null
+        : $"Redis at {Endpoint} is not connected.";
+
+    /// <summary>
+    /// The longest a SUBSCRIBE/UNSUBSCRIBE may take: StackExchange.Redis times commands out by itself, and
+    /// this bound makes sure that one it never completes (seen once during CLIENT PAUSE) can not block every later subscriber.
+    /// </summary>
+    public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Starts connecting, without waiting.</summary>
+    public void Start() => _ = _connection.Value;
+
+    /// <summary>The multiplexer once made (connected or not); <see langword="null"/> when it could not be made.</summary>
+    public async Task<IConnectionMultiplexer?> MultiplexerAsync()
+    {
+        try
+        {
+            return await _connection.Value;
+        }
+        catch (Exception e) when (IsFailure(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The multiplexer when connected.</summary>
+    /// <exception cref="SseBrokerException">Redis is unreachable now.</exception>
+    public async Task<IConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
+    {
+        IConnectionMultiplexer redis;
+        try
+        {
+            redis = await _connection.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsFailure(e))
+        {
+            throw new SseBrokerException($"Redis at {Endpoint} could not be reached ({e.Message}).", e);
+        }
+
+        return redis.IsConnected
+            ? redis
+            : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
+    }
+
+    /// <summary>Whether the connected Redis is a cluster (then no key may be shared across channels). Known once a server answered.</summary>
+    public bool IsCluster(IConnectionMultiplexer redis)
+    {
+        if (_topology == RedisTopology.Unknown)
+        {
+            foreach (var server in redis.GetServers())
+            {
+                if (server.IsConnected)
+                {
+                    _topology = server.ServerType == ServerType.Cluster ? RedisTopology.Cluster : RedisTopology.Single;
+                    break;
+                }
+            }
+        }
+
+        return _topology == RedisTopology.Cluster;
+    }
+
+    /// <summary>The ways a Redis command fails: an error, a timeout, or a multiplexer already closed.</summary>
+    public static bool IsFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_connection.IsValueCreated || await MultiplexerAsync() is not { } redis)
+        {
+            return;
+        }
+
+        redis.ConnectionFailed -= OnConnectionFailed;
+        redis.ConnectionRestored -= OnConnectionRestored;
+        if (_owned)
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        var redis = await _connect();
+        SubscriptionTimeout = TimeSpan.FromMilliseconds(2.0 * Math.Max(redis.TimeoutMilliseconds, 100));
+        if (!_owned)
+        {
+            Endpoint = string.Join(",", redis.GetEndPoints().Select(e => e.ToString()));
+        }
+
+        _redis = redis;
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+        if (!redis.IsConnected)
+        {
+            RedisLog.NotConnected(_logger, Endpoint);
+            return redis;
+        }
+
+        RedisLog.Connected(_logger, Endpoint);
+        if (IsCluster(redis))
+        {
+            RedisLog.ClusterRecognised(
+                _logger,
+                Endpoint,
+                redis.GetServers().Count(s => s.ServerType == ServerType.Cluster && !s.IsReplica),
+                _sharded ? "sharded pub/sub (SSUBSCRIBE/SPUBLISH on the shard of each channel's slot)"
+                    : "PUBLISH, broadcast to every node (Sse:Redis:ShardedPubSub keeps each channel on its shard)");
+        }
+
+        return redis;
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+        => RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint, e.FailureType.ToString(), e.Exception);
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint);
+        if (e.ConnectionType == ConnectionType.Interactive)
+        {
+            _interactiveRestored();
+        }
+        else if (e.ConnectionType == ConnectionType.Subscription && _redis is { } redis)
+        {
+            _subscriptionRestored(redis, e.EndPoint);
+        }
+    }
+}

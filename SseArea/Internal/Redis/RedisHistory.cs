@@ -1,0 +1,186 @@
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
+using StackExchange.Redis;
+
+namespace SseArea.Internal.Redis;
+
+/// <summary>
+/// The Redis side of replay: one capped Redis Stream per channel (key <see cref="RedisKeys.History"/>,
+/// <c>sse:{&lt;channel&gt;}:history</c>), appended and published by one Lua script so that history
+/// order is delivery order.
+/// </summary>
+/// <remarks>
+/// An event without an id gets the stream's entry id (<c>1700000000000-0</c>); the published
+/// payload is the Flask-SSE JSON with that id in its <c>"id"</c> field, kept in the stream as the
+/// text before and after the id. An event with its publisher's id is kept whole, with that id as its key.
+/// On a single Redis each entry also carries a number from the counter <see cref="RedisKeys.Sequence"/>,
+/// which orders a replay across channels exactly; on Redis Cluster that counter would be a key in
+/// another slot, so entries carry none and a replay across channels is ordered by entry id (the
+/// time each shard took the event), each channel keeping its own order.
+/// </remarks>
+internal static class RedisHistory
+{
+    /// <summary>
+    /// How long a channel's history outlives its last publish: a channel nobody publishes to for a
+    /// day leaves nothing in Redis (a client reconnecting after that gets sse-missed).
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Appends the event to the channel's history and publishes it; returns the PUBLISH (or SPUBLISH) count.
+    /// <paramref name="cluster"/>: Redis Cluster, where the cross-channel sequence is left out.
+    /// <paramref name="sharded"/>: publish with SPUBLISH, which needs the channel in its history's slot.
+    /// </summary>
+    /// <exception cref="ArgumentException">Sharded, and the channel's name keeps its history out of its slot.</exception>
+    public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
+    {
+        if (sharded && !RedisKeys.SharesSlotWithChannel(channel))
+        {
+            // SPUBLISH inside the script must name a channel of the script's slot; published outside
+            // it, history order and delivery order could differ. Refused, on any Redis, so that it shows before a cluster.
+            throw new ArgumentException(
+                $"Channel '{SseChannelName.Display(channel)}' can not be published with history over sharded pub/sub: the part of its name Redis hashes ('{SseChannelName.Display(RedisKeys.HashPart(channel))}') holds '}}', so no key of its history can share its slot. Rename the channel (no '}}' outside one '{{...}}' hash tag), or turn Sse:Redis:ShardedPubSub or Sse:HistoryLength off.",
+                nameof(channel));
+        }
+
+        RedisValue head, tail = RedisValue.EmptyString, explicitId = RedisValue.EmptyString;
+        if (string.IsNullOrEmpty(message.Id))
+        {
+            (var before, var after) = RedisProtocol.WriteAroundId(message);
+            head = before;
+            tail = after;
+        }
+        else
+        {
+            head = RedisProtocol.Write(message);
+            explicitId = message.Id;
+        }
+
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+            RedisHistoryScripts.Publish,
+            cluster ? [RedisKeys.History(channel)] : [RedisKeys.History(channel), RedisKeys.Sequence],
+            [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds, sharded ? "SPUBLISH" : "PUBLISH"]))!;
+        return (long)result[1];
+    }
+
+    /// <summary>
+    /// Where each channel's history stands (its newest entry), read before SUBSCRIBE: the position
+    /// a stream starts from, and the bound past which replayed entries may also arrive live.
+    /// </summary>
+    public static async Task<HistoryPosition[]> ReadPositionsAsync(IDatabase database, IReadOnlyList<string> channels)
+    {
+        var reads = new Task<RedisResult>[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            reads[i] = database.ScriptEvaluateAsync(RedisHistoryScripts.Newest, [RedisKeys.History(channels[i])]);
+        }
+
+        await Task.WhenAll(reads);
+        var positions = new HistoryPosition[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var result = (RedisResult[])(await reads[i])!;
+            var entry = (string?)result[0];
+            positions[i] = string.IsNullOrEmpty(entry) ? default : new HistoryPosition(entry, (string?)result[1]);
+        }
+
+        return positions;
+    }
+
+    /// <summary>
+    /// Reads, after SUBSCRIBE, what a client that saw <paramref name="lastEventId"/> missed on
+    /// <paramref name="channels"/> (<see langword="null"/>: nothing, and the stream starts at
+    /// <paramref name="before"/>). Entries newer than <paramref name="before"/> are replayed too, as
+    /// their live copies may be in flight, and marked as overlapping; each channel's cursor is where
+    /// the client stands before the replay (never a position it has not been sent).
+    /// </summary>
+    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int historyLength, Action<string, string> invalidPayload)
+    {
+        var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
+        var reads = new Task<RedisResult>[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var from = before[i].EntryId ?? string.Empty;
+            RedisValue[] args = lastEventId is null ? [string.Empty, "from", string.Empty, from, historyLength]
+                : wanted is null ? ["\u0001unknown", "read", string.Empty, from, historyLength] // matches no entry: every channel is missed
+                : [wanted[i] ?? string.Empty, "read", SseEntryId.TryParse(wanted[i], out _) ? "entry" : string.Empty, from, historyLength];
+            reads[i] = database.ScriptEvaluateAsync(RedisHistoryScripts.Replay, [RedisKeys.History(channels[i])], args);
+        }
+
+        await Task.WhenAll(reads);
+        var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var missed = new List<string>();
+        var entries = new List<(long Sequence, SseEntryId EntryId, int Channel, SseFrame Frame, bool Overlaps)>();
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var result = (RedisResult[])(await reads[i])!;
+            if ((string?)result[0] == "missed")
+            {
+                missed.Add(channel);
+                cursor[channel] = before[i].Key;
+            }
+            else
+            {
+                cursor[channel] = lastEventId is null ? before[i].Key : wanted![i];
+            }
+
+            foreach (var entry in (RedisResult[])result[1]!)
+            {
+                if (ReadEntry(channel, (RedisResult[])entry!, invalidPayload) is { } read)
+                {
+                    entries.Add((read.Sequence, Entry(read.EntryId), i, read.Frame, IsAfter(read.EntryId, before[i].EntryId)));
+                }
+            }
+        }
+
+        // On a single Redis, numbered by one counter at publication: merged by it, channels keep
+        // publication order. On a cluster (numbers 0): by the entry id's time, which is the shards'
+        // clocks, as live delivery over several shards is too; within one millisecond by the order the
+        // request names the channels, and only then by the entry's sequence number, which counts within
+        // its own stream (comparing it across streams put b's "T-0" before a's earlier "T-1").
+        entries.Sort((a, b) => (a.Sequence, a.EntryId.Milliseconds, a.Channel, a.EntryId.Sequence).CompareTo((b.Sequence, b.EntryId.Milliseconds, b.Channel, b.EntryId.Sequence)));
+        return new SseReplay(
+            entries.ConvertAll(e => e.Frame),
+            missed,
+            cursor,
+            overlap: entries.Where(e => e.Overlaps).Select(e => e.Frame).ToList());
+    }
+
+    /// <summary>Whether stream entry id <paramref name="id"/> comes after <paramref name="bound"/> (none: every id does).</summary>
+    private static bool IsAfter(string id, string? bound)
+        => bound is null || Entry(id).CompareTo(Entry(bound)) > 0;
+
+    /// <summary>An entry id as Redis wrote it (always well formed).</summary>
+    private static SseEntryId Entry(string id) => SseEntryId.TryParse(id, out var entry) ? entry : throw new FormatException($"'{id}' is not a Redis stream entry id.");
+
+    private static (long Sequence, SseFrame Frame, string EntryId)? ReadEntry(string channel, RedisResult[] entry, Action<string, string> invalidPayload)
+    {
+        var id = (string)entry[0]!;
+        var fields = (RedisResult[])entry[1]!;
+        string? payload = null, head = null, tail = null;
+        long sequence = 0;
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            switch ((string?)fields[i])
+            {
+                case "p": payload = (string?)fields[i + 1]; break;
+                case "h": head = (string?)fields[i + 1]; break;
+                case "t": tail = (string?)fields[i + 1]; break;
+                case "n": sequence = (long)fields[i + 1]; break;
+            }
+        }
+
+        payload ??= head + id + tail;
+        if (!RedisProtocol.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out var error))
+        {
+            invalidPayload(channel, error);
+            return null;
+        }
+
+        return (sequence, SseWriter.Event(message, channel), id);
+    }
+}
+
+/// <summary>A channel's newest history entry: its stream entry id and its key (the event's id); both null when empty.</summary>
+internal readonly record struct HistoryPosition(string? EntryId, string? Key);

@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseArea.Internal.Diagnostics;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
+using StackExchange.Redis;
+
+namespace SseArea.Internal.Redis;
+
+/// <summary>
+/// The Redis broker: publishes Flask-SSE payloads (with history, through <see cref="RedisHistory"/>), streams
+/// through <see cref="RedisSubscriptions"/> (one subscription per channel per process, fan-out in process),
+/// counts subscribers across servers with <see cref="RedisPresence"/>, all over one <see cref="RedisConnection"/>.
+/// Works on a single Redis and on Redis Cluster (see <see cref="RedisKeys"/>).
+/// </summary>
+internal sealed class RedisSseBroker : ISseBroker
+{
+    private readonly ILogger _logger;
+    private readonly SseMetrics? _metrics;
+    private readonly int _historyLength;
+    private readonly bool _sharded;
+    private readonly RedisConnection _connection;
+    private readonly RedisSubscriptions _subscriptions;
+    private readonly RedisPresence _presence;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _presenceLoop = Task.CompletedTask;
+
+    public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger, SseMetrics? metrics = null)
+    {
+        _logger = logger;
+        _metrics = metrics;
+        _historyLength = options.Value.HistoryLength;
+        _sharded = options.Value.Redis.ShardedPubSub;
+        _connection = new RedisConnection(options.Value.Redis, logger, InteractiveRestored, SubscriptionRestored);
+        _subscriptions = new RedisSubscriptions(_connection, _sharded, channel => _presence!.Changed(channel), logger, metrics);
+        _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels);
+    }
+
+    /// <summary>The Redis endpoints, for messages (never the password).</summary>
+    public string Endpoint => _connection.Endpoint;
+
+    public string Description => _sharded
+        ? $"Redis at {Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
+        : $"Redis at {Endpoint} (one subscription per channel per process)";
+
+    public string? Problem => _connection.Problem;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _connection.Start();
+        _presenceLoop = _presence.RunAsync(
+            async () => await _connection.MultiplexerAsync() is { IsConnected: true } redis ? redis.GetDatabase() : null,
+            e => RedisLog.PresenceFailed(_logger, e),
+            _stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken)
+    {
+        var payload = _historyLength > 0 ? [] : RedisProtocol.Write(message);
+        var redis = await _connection.ConnectedAsync(cancellationToken);
+        try
+        {
+            var receivers = _historyLength > 0
+                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, _connection.IsCluster(redis), _sharded).WaitAsync(cancellationToken)
+                : await redis.GetSubscriber().PublishAsync(_subscriptions.ChannelOf(channel), payload).WaitAsync(cancellationToken);
+            _metrics?.EventPublished();
+            return receivers;
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            throw new SseBrokerException($"Could not publish to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not take the event ({e.Message}).", e);
+        }
+    }
+
+    public async Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
+    {
+        var redis = await _connection.ConnectedAsync(cancellationToken);
+        var subscription = new Subscription(_subscriptions, listener);
+        try
+        {
+            // With history, each channel's position is read before SUBSCRIBE: the stream starts from it, so
+            // the client is never told a position whose events are still in flight live.
+            var before = _historyLength > 0 ? await ReadAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels), cancellationToken) : null;
+            foreach (var channel in channels)
+            {
+                await _subscriptions.AddAsync(redis, channel, listener, cancellationToken);
+                subscription.Channels.Add(channel);
+            }
+
+            if (before is not null)
+            {
+                // Read after SUBSCRIBE: an event published after the positions were read arrives both ways,
+                // and the stream skips the live copy (SseResume); none falls between.
+                subscription.Replay = await ReadAsync(
+                    () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _historyLength, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
+                    cancellationToken);
+            }
+        }
+        catch
+        {
+            await subscription.DisposeAsync();
+            throw;
+        }
+
+        return subscription;
+    }
+
+    public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
+    {
+        var redis = await _connection.ConnectedAsync(cancellationToken);
+        try
+        {
+            return await _presence.CountAsync(redis.GetDatabase(), channel).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            throw new SseBrokerException($"Could not count the subscribers of channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Streams may still be ending while the application's services are disposed: they then only drop
+        // their local listeners.
+        _subscriptions.Close();
+        await _stopping.CancelAsync();
+        await _presenceLoop;
+        if (await _connection.MultiplexerAsync() is { IsConnected: true } redis)
+        {
+            try
+            {
+                // A clean stop leaves no count behind; after a crash the entries expire by themselves.
+                await _presence.ForgetAsync(redis.GetDatabase()).WaitAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception e) when (RedisConnection.IsFailure(e))
+            {
+                RedisLog.PresenceFailed(_logger, e);
+            }
+        }
+
+        await _connection.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read().WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            throw new SseBrokerException($"Could not read the event history: Redis at {Endpoint} did not answer ({e.Message}).", e);
+        }
+    }
+
+    private void InteractiveRestored()
+    {
+        // Counted once per reconnect: the subscription connection comes back with it.
+        _metrics?.RedisReconnected();
+        // A Redis that restarted without persistence lost every count: write them again now.
+        _presence.RewriteAll();
+    }
+
+    private void SubscriptionRestored(IConnectionMultiplexer redis, System.Net.EndPoint? endPoint)
+        => _subscriptions.TellOfGap(redis, endPoint, _connection.IsCluster(redis));
+
+    private sealed class Subscription(RedisSubscriptions subscriptions, ISseListener listener) : ISseSubscription
+    {
+        private int _disposed;
+
+        public List<string> Channels { get; } = [];
+
+        public SseReplay Replay { get; set; } = SseReplay.None;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var channel in Channels)
+            {
+                await subscriptions.RemoveAsync(channel, listener);
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SseArea.Internal.Diagnostics;
+using SseArea.Internal.Fanout;
+using SseArea.Internal.Wire;
+using StackExchange.Redis;
+
+namespace SseArea.Internal.Redis;
+
+/// <summary>
+/// This process's Redis subscriptions, as SignalR's <c>RedisSubscriptionManager</c> keeps them: a channel is
+/// subscribed when its first local listener arrives and unsubscribed when its last leaves (one SUBSCRIBE per
+/// channel per process, not one per client); each message is decoded and formatted once and the same bytes
+/// go to every local listener. Channels are always literal (a channel named <c>*</c> is no pattern).
+/// </summary>
+/// <remarks>
+/// Its semaphore is never disposed: streams may still be ending while the application's services are
+/// disposed, and a SemaphoreSlim whose wait handle was never asked for holds nothing to release.
+/// </remarks>
+#pragma warning disable CA1001 // see remarks
+internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics)
+{
+    private readonly Dictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
+    // Where each channel's subscription was confirmed (on a cluster, its slot's master). Kept apart from
+    // the multiplexer's own view, which is in flux while a connection comes back: see ServedBy.
+    private readonly ConcurrentDictionary<string, EndPoint> _subscribedAt = new(StringComparer.Ordinal);
+    // Subscription changes are serialised (as SignalR's manager does); delivery never takes it.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _closed;
+#pragma warning restore CA1001
+
+    /// <summary>The local listeners of each channel.</summary>
+    public ListenerRegistry Listeners { get; } = new();
+
+    /// <summary>The channel as Redis pub/sub names it: always literal, sharded when configured.</summary>
+    public RedisChannel ChannelOf(string channel) => sharded ? RedisChannel.Sharded(channel) : RedisChannel.Literal(channel);
+
+    /// <summary>
+    /// Adds a local listener; SUBSCRIBEs when it is the channel's first. When this completes, the listener gets
+    /// every event of the channel published afterwards.
+    /// </summary>
+    /// <exception cref="SseBrokerException">Redis did not confirm the subscription; nothing is left behind.</exception>
+    public async Task AddAsync(IConnectionMultiplexer redis, string channel, ISseListener listener, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // The listener is in place before SUBSCRIBE is confirmed, and the stream starts only after that:
+            // no event can fall between subscribing and streaming.
+            var first = Listeners.Add(channel, listener);
+            countChanged(channel);
+            if (!first)
+            {
+                return;
+            }
+
+            var subscriber = redis.GetSubscriber();
+            ChannelMessageQueue queue;
+            try
+            {
+                queue = await subscriber.SubscribeAsync(ChannelOf(channel)).WaitAsync(connection.SubscriptionTimeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                // Whatever failed (Redis error, timeout, disposal), leave no trace: the next client must find
+                // the channel unsubscribed and try again, and the multiplexer must not keep a queue that nobody
+                // reads (it records one before SUBSCRIBE is confirmed).
+                Listeners.Remove(channel, listener);
+                countChanged(channel);
+                await ForgetChannelAsync(subscriber, channel);
+                throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {connection.Endpoint} did not confirm ({e.Message}).", e);
+            }
+
+            queue.OnMessage(message => Deliver(channel, message.Message));
+            _queues[channel] = queue;
+            if (subscriber.SubscribedEndpoint(ChannelOf(channel)) is { } at)
+            {
+                _subscribedAt[channel] = at;
+            }
+
+            RedisLog.Subscribed(logger, channel);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Removes a local listener; UNSUBSCRIBEs when it was the channel's last.</summary>
+    public async Task RemoveAsync(string channel, ISseListener listener)
+    {
+        if (_closed)
+        {
+            // The multiplexer is closed (and its subscriptions with it): only the local listener is left to drop.
+            Listeners.Remove(channel, listener);
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            var last = Listeners.Remove(channel, listener);
+            countChanged(channel);
+            if (!last || !_queues.Remove(channel, out var queue))
+            {
+                return;
+            }
+
+            _subscribedAt.TryRemove(channel, out _);
+            try
+            {
+                await queue.UnsubscribeAsync().WaitAsync(connection.SubscriptionTimeout);
+                RedisLog.Unsubscribed(logger, channel);
+            }
+            catch (Exception e) when (RedisConnection.IsFailure(e))
+            {
+                // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
+                RedisLog.UnsubscribeFailed(logger, channel, e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The connection is closing: streams that end from now on only drop their local listeners.</summary>
+    public void Close() => _closed = true;
+
+    /// <summary>
+    /// After the subscription connection to <paramref name="endPoint"/> came back: events published while it
+    /// was down reached no local stream, and nothing can tell which, so each open stream of a channel served
+    /// there gets an <c>sse-missed</c> notice (as a reconnect with an id too old to replay does): its client
+    /// reloads its state, or reconnects with its Last-Event-ID when history is on.
+    /// </summary>
+    public void TellOfGap(IConnectionMultiplexer redis, EndPoint? endPoint, bool cluster)
+    {
+        var told = 0;
+        foreach (var channel in Listeners.Channels.ToArray())
+        {
+            if (cluster && endPoint is not null && !ServedBy(redis, channel, endPoint))
+            {
+                continue;
+            }
+
+            Listeners.Deliver(channel, new SseFrame(SseWriter.MissedNotice([channel])), out _);
+            told++;
+        }
+
+        if (told > 0)
+        {
+            RedisLog.SubscriptionGap(logger, endPoint?.ToString() ?? connection.Endpoint, told);
+        }
+    }
+
+    /// <summary>
+    /// Whether a cluster channel's subscription lives on <paramref name="endPoint"/>. When a master's subscription
+    /// connection comes back, the multiplexer's view is in flux: the channel may not be resubscribed yet (no
+    /// subscribed endpoint), and while the master's other connection is still down its slot may be routed to
+    /// another node. So a channel counts as served there when it was subscribed there, is subscribed there now,
+    /// maps there, or is subscribed nowhere at the moment; telling a stream once too often is harmless, missing one is not.
+    /// </summary>
+    private bool ServedBy(IConnectionMultiplexer redis, string channel, EndPoint endPoint)
+    {
+        if (_subscribedAt.TryGetValue(channel, out var at) && Equals(at, endPoint))
+        {
+            return true;
+        }
+
+        try
+        {
+            var subscriber = redis.GetSubscriber();
+            var subscribed = subscriber.SubscribedEndpoint(ChannelOf(channel));
+            return subscribed is null
+                || Equals(subscribed, endPoint)
+                || Equals(subscriber.IdentifyEndpoint(ChannelOf(channel)), endPoint);
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            return true;
+        }
+    }
+
+    private void Deliver(string channel, RedisValue payload)
+    {
+        if (!RedisProtocol.TryRead((ReadOnlyMemory<byte>)payload, out var message, out var error))
+        {
+            RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
+            return;
+        }
+
+        // Formatted once; every local listener writes these same bytes.
+        var delivered = Listeners.Deliver(channel, SseWriter.Event(message, channel), out var refused);
+        metrics?.EventFannedOut(delivered, refused);
+    }
+
+    private async Task ForgetChannelAsync(ISubscriber subscriber, string channel)
+    {
+        try
+        {
+            // Drops every local handler of the channel; safe here, where this listener was its first.
+            await subscriber.UnsubscribeAsync(ChannelOf(channel)).WaitAsync(connection.SubscriptionTimeout);
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            RedisLog.UnsubscribeFailed(logger, channel, e);
+        }
+    }
+}

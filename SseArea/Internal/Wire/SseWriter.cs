@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace SseArea.Internal.Wire;
+
+/// <summary>
+/// Every byte of SSE text SseArea sends is made here: events (formatted once per event, whatever the
+/// number of listeners), the preamble, heartbeats, position-only <c>id:</c> blocks, the <c>sse-missed</c>
+/// notice, and an event rewritten around a stream's own id.
+/// </summary>
+internal static class SseWriter
+{
+    /// <summary>The event type that tells a client some events it should have had can not be sent.</summary>
+    public const string MissedEventType = "sse-missed";
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>The heartbeat comment; queued by reference, so a pump tells it from an event without looking at bytes.</summary>
+    public static readonly SseFrame Heartbeat = new(":heartbeat\n\n"u8.ToArray());
+
+    private static ReadOnlySpan<byte> EventField => "event:"u8;
+    private static ReadOnlySpan<byte> DataField => "data:"u8;
+    private static ReadOnlySpan<byte> IdField => "id:"u8;
+    private static ReadOnlySpan<byte> RetryField => "retry:"u8;
+
+    /// <summary>
+    /// What a stream sends as soon as it opens: an empty comment (real bytes, so every layer between here
+    /// and the browser passes the open stream on at once) and the <c>retry:</c> field when configured.
+    /// </summary>
+    public static byte[] Preamble(TimeSpan? retry) => Utf8.GetBytes(retry is { } value
+        ? $":\nretry:{((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n"
+        : ":\n\n");
+
+    /// <summary>The exact event text of <paramref name="message"/>, ending with its blank line.</summary>
+    public static byte[] Format(SseMessage message)
+    {
+        var bytes = new byte[Measure(message)];
+        Write(message, bytes, out _, out _);
+        return bytes;
+    }
+
+    /// <summary>
+    /// The frame every listener of <paramref name="channel"/> writes for <paramref name="message"/>: formatted
+    /// once, remembering where its <c>id:</c> line is so a stream following several channels can write its own.
+    /// </summary>
+    public static SseFrame Event(SseMessage message, string channel)
+    {
+        var bytes = new byte[Measure(message)];
+        Write(message, bytes, out var idStart, out var idEnd);
+        return new SseFrame(bytes, channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
+    }
+
+    /// <summary>A block with only an <c>id:</c> line: sets the browser's last event id without dispatching an event.</summary>
+    public static byte[] Position(string position) => Utf8.GetBytes($"id:{position}\n\n");
+
+    /// <summary>
+    /// The <c>sse-missed</c> event naming <paramref name="channels"/> (<c>data:{"channels":[...]}</c>), with an
+    /// <c>id:</c> line when a position is given.
+    /// </summary>
+    public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
+        => Utf8.GetBytes($"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNoticeData(channels))}\n{(position is null ? null : $"id:{position}\n")}\n");
+
+    /// <summary>
+    /// Writes <paramref name="frame"/> with <paramref name="id"/> in place of its own <c>id:</c> line: the shared
+    /// bytes around their id line, never copied or changed, then <c>id:</c> and the blank line (a <c>retry:</c>
+    /// field then comes before the id).
+    /// </summary>
+    public static void WriteWithId(IBufferWriter<byte> output, SseFrame frame, string id)
+    {
+        var bytes = frame.Bytes.Span;
+        output.Write(bytes[..frame.IdStart]);
+        output.Write(bytes[frame.IdEnd..^1]);
+        output.Write(IdField);
+        var length = Utf8.GetByteCount(id);
+        var span = output.GetSpan(length + 2);
+        Utf8.GetBytes(id, span);
+        span[length] = (byte)'\n';
+        span[length + 1] = (byte)'\n';
+        output.Advance(length + 2);
+    }
+
+    private static int Measure(SseMessage message)
+    {
+        var length = 1; // the blank line that ends the event
+        if (!string.IsNullOrEmpty(message.Type))
+        {
+            length += EventField.Length + Utf8.GetByteCount(message.Type) + 1;
+        }
+
+        var data = message.Data.AsSpan();
+        while (true)
+        {
+            var end = NextLineEnd(data, out var next);
+            length += DataField.Length + Utf8.GetByteCount(data[..end]) + 1;
+            if (next < 0)
+            {
+                break;
+            }
+
+            data = data[next..];
+        }
+
+        if (!string.IsNullOrEmpty(message.Id))
+        {
+            length += IdField.Length + Utf8.GetByteCount(message.Id) + 1;
+        }
+
+        if (message.Retry is { } retry)
+        {
+            length += RetryField.Length + CountDigits(retry) + 1;
+        }
+
+        return length;
+    }
+
+    private static void Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
+    {
+        var at = 0;
+        if (!string.IsNullOrEmpty(message.Type))
+        {
+            at += Field(EventField, message.Type, frame[at..]);
+        }
+
+        var data = message.Data.AsSpan();
+        while (true)
+        {
+            var end = NextLineEnd(data, out var next);
+            at += Field(DataField, data[..end], frame[at..]);
+            if (next < 0)
+            {
+                break;
+            }
+
+            data = data[next..];
+        }
+
+        idStart = at;
+        if (!string.IsNullOrEmpty(message.Id))
+        {
+            at += Field(IdField, message.Id, frame[at..]);
+        }
+
+        idEnd = at;
+        if (message.Retry is { } retry)
+        {
+            RetryField.CopyTo(frame[at..]);
+            at += RetryField.Length;
+            retry.TryFormat(frame[at..], out var digits, provider: CultureInfo.InvariantCulture);
+            at += digits;
+            frame[at++] = (byte)'\n';
+        }
+
+        frame[at] = (byte)'\n';
+    }
+
+    private static int Field(ReadOnlySpan<byte> name, ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        name.CopyTo(destination);
+        var at = name.Length + Utf8.GetBytes(value, destination[name.Length..]);
+        destination[at] = (byte)'\n';
+        return at + 1;
+    }
+
+    /// <summary>
+    /// Finds where the current line ends. CR, LF and CRLF each end a line, as in the SSE parser of every
+    /// browser; <paramref name="next"/> is where the next line starts, or -1.
+    /// </summary>
+    private static int NextLineEnd(ReadOnlySpan<char> text, out int next)
+    {
+        var end = text.IndexOfAny('\r', '\n');
+        if (end < 0)
+        {
+            next = -1;
+            return text.Length;
+        }
+
+        next = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
+        return end;
+    }
+
+    private static int CountDigits(int value)
+    {
+        var digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
+    }
+
+    private sealed record MissedNoticeData(IReadOnlyList<string> Channels)
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("channels")]
+        public IReadOnlyList<string> Channels { get; } = Channels;
+    }
+}
