@@ -11,17 +11,6 @@ internal sealed class SseMetrics
     /// <summary>The meter's name, for <c>AddMeter("SseArea")</c> in OpenTelemetry or <c>dotnet-counters</c>.</summary>
     public const string MeterName = "SseArea";
 
-    public const string ConnectionsCurrentName = "sse.connections.current";
-    public const string ConnectionsOpenedName = "sse.connections.opened";
-    public const string ConnectionsClosedName = "sse.connections.closed";
-    public const string EventsPublishedName = "sse.events.published";
-    public const string EventsDeliveredName = "sse.events.delivered";
-    public const string EventsDroppedName = "sse.events.dropped";
-    public const string EventsReplayedName = "sse.events.replayed";
-    public const string ClientsDroppedName = "sse.clients.dropped";
-    public const string RedisReconnectsName = "sse.redis.reconnects";
-    public const string AccessRefusedName = "sse.access.refused";
-
     private readonly UpDownCounter<long> _connectionsCurrent;
     private readonly Counter<long> _connectionsOpened;
     private readonly Counter<long> _connectionsClosed;
@@ -36,16 +25,16 @@ internal sealed class SseMetrics
     public SseMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _connectionsCurrent = meter.CreateUpDownCounter<long>(ConnectionsCurrentName, "{connection}", "Open event streams.");
-        _connectionsOpened = meter.CreateCounter<long>(ConnectionsOpenedName, "{connection}", "Event streams opened.");
-        _connectionsClosed = meter.CreateCounter<long>(ConnectionsClosedName, "{connection}", "Event streams closed, for any reason.");
-        _eventsPublished = meter.CreateCounter<long>(EventsPublishedName, "{event}", "Events published by this process.");
-        _eventsDelivered = meter.CreateCounter<long>(EventsDeliveredName, "{event}", "Events handed to a local stream (one per stream).");
-        _eventsDropped = meter.CreateCounter<long>(EventsDroppedName, "{event}", "Events a local stream could not take because its queue was full.");
-        _eventsReplayed = meter.CreateCounter<long>(EventsReplayedName, "{event}", "Events sent again to reconnecting clients (Last-Event-ID).");
-        _clientsDropped = meter.CreateCounter<long>(ClientsDroppedName, "{connection}", "Streams closed because the client fell too far behind.");
-        _redisReconnects = meter.CreateCounter<long>(RedisReconnectsName, "{reconnect}", "Connections to Redis restored after a failure.");
-        _accessRefused = meter.CreateCounter<long>(AccessRefusedName, "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
+        _connectionsCurrent = meter.CreateUpDownCounter<long>("sse.connections.current", "{connection}", "Open event streams.");
+        _connectionsOpened = meter.CreateCounter<long>("sse.connections.opened", "{connection}", "Event streams opened.");
+        _connectionsClosed = meter.CreateCounter<long>("sse.connections.closed", "{connection}", "Event streams closed, for any reason.");
+        _eventsPublished = meter.CreateCounter<long>("sse.events.published", "{event}", "Events published by this process.");
+        _eventsDelivered = meter.CreateCounter<long>("sse.events.delivered", "{event}", "Events handed to a local stream (one per stream).");
+        _eventsDropped = meter.CreateCounter<long>("sse.events.dropped", "{event}", "Events a local stream could not take because its queue was full.");
+        _eventsReplayed = meter.CreateCounter<long>("sse.events.replayed", "{event}", "Events sent again to reconnecting clients (Last-Event-ID).");
+        _clientsDropped = meter.CreateCounter<long>("sse.clients.dropped", "{connection}", "Streams closed because the client fell too far behind.");
+        _redisReconnects = meter.CreateCounter<long>("sse.redis.reconnects", "{reconnect}", "Connections to Redis restored after a failure.");
+        _accessRefused = meter.CreateCounter<long>("sse.access.refused", "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
     }
 
     public void ConnectionOpened()
