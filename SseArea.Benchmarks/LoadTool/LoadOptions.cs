@@ -59,6 +59,9 @@ internal sealed class LoadOptions
 
     public string? RepoRoot { get; private set; }
 
+    /// <summary>A checkout of an earlier build (<c>--before DIR</c>): its SampleSite runs as target <c>before</c>, beside today's.</summary>
+    public string? BeforeRoot { get; private set; }
+
     private readonly List<Uri> _urls = [];
     private readonly List<int> _pids = [];
 
@@ -70,6 +73,8 @@ internal sealed class LoadOptions
           run --target sample|baseline [--servers K]  (starts K server processes on one Redis, and a
               redis-server unless --redis)
           compare [--targets sample,baseline] [--rounds R]   (each target in turn, then the ratios)
+              [--before DIR]   (also target 'before': SampleSite built in the checkout DIR, an earlier
+              version, so that before and after are measured in the same run, rounds alternated)
 
         options: --connections N (1000)  --events M paced events (300)  --rate R events/s (100)
                  --burst B unpaced events for throughput (1000; 0 skips)  --padding BYTES (0)
@@ -135,6 +140,9 @@ internal sealed class LoadOptions
                 case "--drain": options.Drain = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--max-seconds": options.MaxDuration = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--repo": options.RepoRoot = value; break;
+                case "--before":
+                    options.BeforeRoot = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--before '{value}' is not a folder.");
+                    break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
         }
@@ -159,12 +167,22 @@ internal sealed class LoadOptions
             throw new ArgumentException("run --url needs --redis host:port (the Redis the server listens to).");
         }
 
+        if (options.BeforeRoot is not null && !options.Targets.Contains("before"))
+        {
+            options.Targets = [.. options.Targets.Take(1), "before", .. options.Targets.Skip(1)];
+        }
+
+        if (options.Targets.Contains("before") && options.BeforeRoot is null)
+        {
+            throw new ArgumentException("Target 'before' needs --before DIR (a checkout holding the earlier build).");
+        }
+
         return options;
     }
 
-    private static string Target(string value) => value is "sample" or "baseline"
+    private static string Target(string value) => value is "sample" or "baseline" or "before"
         ? value
-        : throw new ArgumentException($"Unknown target '{value}': use sample or baseline.");
+        : throw new ArgumentException($"Unknown target '{value}': use sample, baseline or before.");
 
     private static int Int(string name, string value, int min) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min

@@ -84,7 +84,7 @@ internal static class Program
                     {
                         for (var i = 0; i < options.Servers; i++)
                         {
-                            servers.Add(await StartServerAsync(target, root, redisEndpoint));
+                            servers.Add(await StartServerAsync(target, target == "before" ? options.BeforeRoot! : root, redisEndpoint));
                         }
 
                         var urls = servers.Select(s => new Uri($"http://127.0.0.1:{s.Port}/sse/stream?channel={Uri.EscapeDataString(options.Channel)}")).ToList();
@@ -98,30 +98,28 @@ internal static class Program
             }
         }
 
-        var ratios = Compare(results);
-        if (ratios is not null)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# sample/baseline: burst delivered/s {ratios.BurstDeliveredPerSecond:F3}, paced p99 {ratios.PacedP99:F3}, RSS per connection {ratios.RssPerConnection:F3}, open time {ratios.OpenSeconds:F3}"));
-        }
-
-        return new Summary(options.Command, options.Connections, Machine.Current(), results, ratios);
+        var ratios = Compare(results, "sample");
+        var before = Compare(results, "before");
+        return new Summary(options.Command, options.Connections, Machine.Current(), results, ratios, before);
     }
 
-    private static Ratios? Compare(List<RunResult> results)
+    private static Ratios? Compare(List<RunResult> results, string target)
     {
-        var sample = results.Where(r => r.Target == "sample").ToList();
+        var sample = results.Where(r => r.Target == target).ToList();
         var baseline = results.Where(r => r.Target == "baseline").ToList();
         if (sample.Count == 0 || baseline.Count == 0)
         {
             return null;
         }
 
-        return new Ratios(
+        var ratios = new Ratios(
             Ratio(sample, baseline, r => r.Burst?.DeliveredPerSecond),
             Ratio(sample, baseline, r => r.Paced?.Latency.P99Ms),
             Ratio(sample, baseline, r => r.RssPerConnectionKiB),
             Ratio(sample, baseline, r => r.OpenSeconds));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# {target}/baseline: burst delivered/s {ratios.BurstDeliveredPerSecond:F3}, paced p99 {ratios.PacedP99:F3}, RSS per connection {ratios.RssPerConnection:F3}, open time {ratios.OpenSeconds:F3}"));
+        return ratios;
 
         static double? Ratio(List<RunResult> ours, List<RunResult> theirs, Func<RunResult, double?> value)
         {
@@ -148,7 +146,7 @@ internal static class Program
 
     private static async Task<ChildProcess> StartServerAsync(string target, string root, string redisEndpoint)
     {
-        var dll = target == "sample"
+        var dll = target is "sample" or "before"
             ? Path.Combine(root, "SampleSite", "bin", "Release", "net10.0", "SampleSite.dll")
             : Path.Combine(root, "SseArea.Benchmarks", "Baseline", "bin", "Release", "net10.0", "SseArea.Baseline.dll");
         if (!File.Exists(dll))
@@ -161,7 +159,8 @@ internal static class Program
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Sse__Redis__Url"] = $"redis://{redisEndpoint}",
+            // The key of each build: Sse:Redis:Url now, Sse:RedisUrl before (which today's refuses at startup).
+            [target == "before" ? "Sse__RedisUrl" : "Sse__Redis__Url"] = $"redis://{redisEndpoint}",
             ["Baseline__Redis"] = redisEndpoint,
         };
         var server = ChildProcess.Start("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], port, environment, Path.GetDirectoryName(dll));

@@ -48,8 +48,11 @@ internal sealed record LatencyResult(long Samples, double P50Ms, double P95Ms, d
 /// <summary>Ours divided by the baseline's (medians over rounds): throughput and latency targets read ≥ 0.9 and ≤ 1.2.</summary>
 internal sealed record Ratios(double? BurstDeliveredPerSecond, double? PacedP99, double? RssPerConnection, double? OpenSeconds);
 
-/// <summary>The JSON summary: the machine, every run, and the ratios when both targets ran.</summary>
-internal sealed record Summary(string Command, int Connections, Machine Machine, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline);
+/// <summary>
+/// The JSON summary: the machine, every run, and the ratios of the targets that ran (medians over rounds):
+/// SampleSite over the baseline, and, with <c>--before</c>, the earlier SampleSite build over the baseline.
+/// </summary>
+internal sealed record Summary(string Command, int Connections, Machine Machine, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline, Ratios? BeforeOverBaseline);
 
 /// <summary>Where the numbers come from (load tool, servers and Redis all share these cores).</summary>
 internal sealed record Machine(int Cores, string? Cpu, string Os, string Runtime, long? MemoryMiB, string? OpenFilesSoftLimit)

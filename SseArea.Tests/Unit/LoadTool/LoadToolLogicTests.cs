@@ -135,6 +135,22 @@ public sealed class LoadToolLogicTests
     }
 
     [Test]
+    public void Parse_CompareWithBefore_RunsTheEarlierBuildBesideTodaysAndTheBaseline()
+    {
+        var folder = Path.GetTempPath();
+
+        var options = LoadOptions.Parse(["compare", "--before", folder]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Targets, Is.EqualTo(new[] { "sample", "before", "baseline" }));
+            Assert.That(options.BeforeRoot, Is.EqualTo(Path.GetFullPath(folder)));
+            Assert.That(() => LoadOptions.Parse(["compare", "--targets", "before"]), Throws.ArgumentException.With.Message.Contains("--before DIR"));
+            Assert.That(() => LoadOptions.Parse(["compare", "--before", "/no/such/folder"]), Throws.ArgumentException.With.Message.Contains("not a folder"));
+        });
+    }
+
+    [Test]
     public void Parse_CompareWithCounts_ReadsThem()
     {
         var options = LoadOptions.Parse(["compare", "--connections", "5000", "--rate", "100", "--burst", "0", "--rounds", "2"]);
