@@ -19,9 +19,9 @@ public sealed class StreamRunnerTests
     public async Task AppMiddleware_ReturnsOnceTheStreamStarted_AndTheStreamStillDeliversAfterwards()
     {
         var returned = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services: services =>
             services.AddSingleton<IStartupFilter>(new RecordWhenTheStreamReturns(returned)));
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=runner");
         var status = await returned.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -38,7 +38,7 @@ public sealed class StreamRunnerTests
     public async Task RequestScopedServices_AreDisposedWhenTheStreamStarts_NotWhenItEnds()
     {
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services: services =>
         {
             services.AddScoped(_ => new ScopedResource(disposed));
             services.AddSse().AddAreaFilter((request, http) =>
@@ -48,7 +48,7 @@ public sealed class StreamRunnerTests
                 return ValueTask.FromResult(true);
             });
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=scoped");
         await disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -59,12 +59,12 @@ public sealed class StreamRunnerTests
     [Test]
     public async Task AMiddlewareThatDisposesItsBodyWrapper_EndsThatStreamWithAWarning_NotAnUnhandledError()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services: services =>
         {
             services.AddFakeLogging();
             services.AddSingleton<IStartupFilter>(new WrapTheBodyAndForgetIt());
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=wrapped");
         await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("lost", channel: "wrapped");
