@@ -139,7 +139,7 @@ public sealed class RedisClusterTests
         await Eventually.HoldsAsync(async () => await stats.CountSubscribersAsync(channel) == 3, "the count is three: two here, one on the other server");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+            Assert.That(RedisHashSlot.Of((string)RedisKeys.Subscribers(channel)!), Is.EqualTo(RedisHashSlot.Of(channel)));
             Assert.That(await _cluster.ShardNumSubAsync(channel), Is.EqualTo(2), "one SSUBSCRIBE per server");
         }
     }
@@ -174,7 +174,7 @@ public sealed class RedisClusterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await DataAsync(second, 1), Is.EqualTo(new[] { "two" }));
-            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+            Assert.That(RedisHashSlot.Of((string)RedisKeys.History(channel)!), Is.EqualTo(RedisHashSlot.Of(channel)));
         }
     }
 
@@ -231,46 +231,6 @@ public sealed class RedisClusterTests
         await _cluster.Client.GetDatabase().StringSetAsync("probe:" + (string)RedisKeys.History(channel)!, "1", TimeSpan.FromSeconds(10));
 
         Assert.That(failed!.Message, Does.Contain(channel).And.Contain("did not take the event"));
-    }
-
-    [TestCase("plain.channel")]
-    [TestCase("room{7}.chat")]
-    [TestCase("{7}")]
-    [TestCase("{}x")]
-    [TestCase("a}b")]
-    [TestCase("}x")]
-    [TestCase("x{")]
-    [TestCase("{a{b}c")]
-    [TestCase("a{}b{c}")]
-    [TestCase("{x}}")]
-    [TestCase("ünï{cödé}")]
-    [TestCase("*")]
-    [TestCase("[a]?")]
-    public async Task KeysOfAChannel_ShareOneSlot_TheChannelsOwnWhenItsNameAllows(string channel)
-    {
-        var history = await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!);
-        var subscribers = await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!);
-        var own = await _cluster.KeySlotAsync(channel);
-        // Whole names hashed (no tag, or an empty first one) that hold a '}'.
-        var closingBraceHashed = channel is "{}x" or "a}b" or "}x" or "a{}b{c}";
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(subscribers, Is.EqualTo(history), "one slot for all of the channel's keys");
-            Assert.That(RedisKeys.SharesSlotWithChannel(channel), Is.EqualTo(!closingBraceHashed));
-            if (!closingBraceHashed)
-            {
-                Assert.That(history, Is.EqualTo(own), "the channel's own slot, so the history script may SPUBLISH it");
-            }
-        }
-    }
-
-    [Test]
-    public void KeysOfChannelsSharingAHashTag_AreStillTheirOwn()
-    {
-        string[] channels = ["room{7}.chat", "lobby{7}.chat", "{7}", "7", "{7}}", "{7}x}"];
-
-        Assert.That(channels.Select(c => (string)RedisKeys.History(c)!), Is.Unique);
     }
 
     [Test]
