@@ -11,13 +11,10 @@ namespace SseArea.Tests.Integration;
 /// The test host twice, for tests that throw hostile input at it: on Kestrel over real loopback
 /// sockets (what a client actually gets, with Kestrel's own limits in front) and in the in-memory
 /// test server (no request-line or header limits, so SseArea's own checks answer inputs Kestrel
-/// would refuse first). Both keep their logs. The fixture's last test checks the process is still healthy.
+/// would refuse first). After every test, each site is checked over that test's log lines: it is
+/// still healthy, nothing was logged at Error, and no SseArea log line holds a control character.
 /// </summary>
-/// <remarks>
-/// Every other test of a derived fixture carries <c>[Order(1)]</c>; NUnit runs tests without an order
-/// after the ordered ones, so <see cref="AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine"/> runs last.
-/// Heartbeats are off so that every block read is an event the test caused.
-/// </remarks>
+/// <remarks>Heartbeats are off so that every block read is an event the test caused.</remarks>
 public abstract class HostileSiteFixture(BrokerKind broker)
 {
     protected BrokerKind Broker { get; } = broker;
@@ -58,8 +55,16 @@ public abstract class HostileSiteFixture(BrokerKind broker)
         }
     }
 
-    [Test]
-    public async Task AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine()
+    /// <summary>Each test's log lines are its own.</summary>
+    [SetUp]
+    public void ForgetEarlierLogLines()
+    {
+        Real.Logs.Clear();
+        Unlimited.Logs.Clear();
+    }
+
+    [TearDown]
+    public async Task TheSitesAreHealthy_AndNothingFailedOrForgedALogLine()
     {
         foreach (var site in new[] { Real, Unlimited })
         {
