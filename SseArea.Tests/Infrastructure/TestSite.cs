@@ -122,7 +122,11 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
         }
     }
 
-    /// <summary>Another client of this site; dispose it.</summary>
+    /// <summary>
+    /// Another client of this site; dispose it. A response disposed before its end closes its
+    /// connection at once, as a browser leaving does (by default the client would read on for up to
+    /// 2 s to reuse the connection, and the server would see the stream open that long).
+    /// </summary>
     public HttpClient CreateClient(bool cookies = true, bool followRedirects = true)
     {
         if (_inMemory)
@@ -132,7 +136,7 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
             return client;
         }
 
-        var handler = new SocketsHttpHandler { UseCookies = cookies, AllowAutoRedirect = followRedirects };
+        var handler = new SocketsHttpHandler { UseCookies = cookies, AllowAutoRedirect = followRedirects, MaxResponseDrainSize = 0 };
         return new HttpClient(handler) { BaseAddress = Address, Timeout = RequestTimeout };
     }
 

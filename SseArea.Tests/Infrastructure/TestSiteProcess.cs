@@ -48,7 +48,8 @@ internal sealed class TestSiteProcess : IAsyncDisposable
         _process = process;
         _log = log;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        // A response disposed before its end closes its connection at once (see TestSite.CreateClient).
+        Http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Address { get; }
