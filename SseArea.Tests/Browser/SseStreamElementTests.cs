@@ -13,25 +13,9 @@ namespace SseArea.Tests.Browser;
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class SseStreamElementTests(BrokerKind broker) : BrowserFixture
+public sealed class SseStreamElementTests(BrokerKind broker) : BrowserFixture<TestHost.Program>
 {
-    private TestSite<TestHost.Program> _site = null!;
-
-    protected override Uri SiteAddress => _site.Address;
-
-    private ISsePublisher Publisher => _site.Publisher;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync() => _site = await TestSite.StartAsync(broker);
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        if (_site is not null)
-        {
-            await _site.DisposeAsync();
-        }
-    }
+    private protected override TestSiteOptions SiteOptions => new() { Broker = broker };
 
     [Test]
     public async Task Element_StateBecomesOpen()

@@ -4,11 +4,13 @@ using static Microsoft.Playwright.Assertions;
 namespace SseArea.Tests.Infrastructure;
 
 /// <summary>
-/// Pages of a site in the run's browser (<see cref="BrowserSession"/>): a fresh browser context and
-/// page per test, closed after it; every script error and every answer of 400 or more on a page
-/// fails the test, unless the test took it out of <see cref="PageErrors"/>.
+/// Pages of the fixture's site (<see cref="SiteFixture{TEntryPoint}"/>) in the run's browser
+/// (<see cref="BrowserSession"/>): a fresh browser context and page per test, closed after it;
+/// every script error and every answer of 400 or more on a page fails the test, unless the test
+/// took it out of <see cref="PageErrors"/>.
 /// </summary>
-public abstract class BrowserFixture
+public abstract class BrowserFixture<TEntryPoint> : SiteFixture<TEntryPoint>
+    where TEntryPoint : class
 {
     private IBrowser _browser = null!;
 
@@ -17,9 +19,6 @@ public abstract class BrowserFixture
 
     /// <summary>Script errors and failed answers seen on the test's pages so far.</summary>
     protected List<string> PageErrors { get; } = [];
-
-    /// <summary>The site's address, the base of every path a page opens.</summary>
-    protected abstract Uri SiteAddress { get; }
 
     private IBrowserContext Context { get; set; } = null!;
 
@@ -50,7 +49,7 @@ public abstract class BrowserFixture
     {
         var context = await _browser.NewContextAsync(new()
         {
-            BaseURL = SiteAddress.ToString(),
+            BaseURL = Site.Address.ToString(),
             ViewportSize = new() { Width = 1280, Height = 860 },
             Locale = "en-GB",
         });

@@ -43,7 +43,7 @@ internal static class TestSite
     public static Task<TestSite<TestHost.Program>> StartAsync(TestSiteOptions? options = null)
         => TestSite<TestHost.Program>.StartAsync(options ?? new TestSiteOptions());
 
-    /// <summary>Starts the test host in memory, with <paramref name="services"/> added to its own.</summary>
+    /// <summary>Starts the test host on the in-memory broker, with <paramref name="services"/> added to its own.</summary>
     public static Task<TestSite<TestHost.Program>> StartAsync(Action<IServiceCollection> services)
         => StartAsync(new TestSiteOptions { Services = services });
 

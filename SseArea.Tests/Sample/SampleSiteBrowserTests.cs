@@ -12,32 +12,16 @@ namespace SseArea.Tests.Sample;
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture
+public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<Program>
 {
-    private TestSite<Program> _site = null!;
-
-    protected override Uri SiteAddress => _site.Address;
-
-    private ISsePublisher Publisher => _site.Publisher;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync() => _site = await TestSite<Program>.StartAsync(new TestSiteOptions { Broker = broker });
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        if (_site is not null)
-        {
-            await _site.DisposeAsync();
-        }
-    }
+    private protected override TestSiteOptions SiteOptions => new() { Broker = broker };
 
     [Test]
     public async Task HomeFeed_ShowsAGreetingPublishedAfterPageLoad()
     {
         await OpenAsync("/");
 
-        Assert.That(await _site.Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+        Assert.That(await Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
 
         var lines = Page.Locator("#feed li");
         await Expect(lines).ToHaveTextAsync(["{\"message\":\"Hello!\"}"]);
