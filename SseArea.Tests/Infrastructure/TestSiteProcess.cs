@@ -136,11 +136,19 @@ internal sealed class TestSiteProcess : IAsyncDisposable
     /// <summary>Publishes <paramref name="data"/> through the test host's <c>POST /test/publish</c>; returns the receiver count it answered.</summary>
     public async Task<long> PublishAsync(string data, string? type = null, string? channel = null)
     {
-        var query = string.Join('&', new[] { ("channel", channel), ("type", type) }
-            .Where(p => p.Item2 is not null)
-            .Select(p => p.Item1 + "=" + Uri.EscapeDataString(p.Item2!)));
+        var query = new List<string>();
+        if (channel is not null)
+        {
+            query.Add("channel=" + Uri.EscapeDataString(channel));
+        }
+
+        if (type is not null)
+        {
+            query.Add("type=" + Uri.EscapeDataString(type));
+        }
+
         using var content = new StringContent(data);
-        using var response = await Http.PostAsync("/test/publish?" + query, content);
+        using var response = await Http.PostAsync("/test/publish?" + string.Join('&', query), content);
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.IsSuccessStatusCode, Is.True, $"POST /test/publish answered {(int)response.StatusCode}: {body}");
         return long.Parse(body, CultureInfo.InvariantCulture);
