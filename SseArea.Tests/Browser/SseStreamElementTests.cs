@@ -1,119 +1,59 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 using SseArea.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace SseArea.Tests.Browser;
 
 /// <summary>
-/// SampleSite's pages in a real browser (headless chromium): the <c>&lt;sse-stream&gt;</c> element
-/// the tag helper renders, its script, and the pages built on it. The site listens on a loopback
-/// port; every wait is on a DOM condition with a deadline.
+/// The <c>&lt;sse-stream&gt;</c> element the tag helper renders, and its script, in a real browser
+/// (headless chromium), on the test host's page (<c>/test/page</c>: element <c>#stream-N</c> writes
+/// into <c>#feed-N</c>). The site listens on a loopback port; every wait is on a DOM condition with
+/// a deadline.
 /// </summary>
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class SseStreamElementTests(BrokerKind broker)
+public sealed class SseStreamElementTests(BrokerKind broker) : BrowserFixture<TestHost.Program>
 {
-    private readonly List<string> _pageErrors = [];
-    private SampleSiteFactory _site = null!;
-    private string _address = null!;
-    private ISsePublisher _publisher = null!;
-    private IBrowser _browser = null!;
-    private IBrowserContext _context = null!;
-    private IPage _page = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAndBrowserAsync()
-    {
-        _browser = await BrowserSession.GetAsync();
-        SetDefaultExpectTimeout(10_000);
-
-        _site = await SampleSiteFactory.CreateAsync(broker);
-        _site.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _site.StartServer();
-        _address = _site.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        if (_site is not null)
-        {
-            await _site.DisposeAsync();
-        }
-    }
-
-    [SetUp]
-    public async Task OpenPageAsync()
-    {
-        _pageErrors.Clear();
-        _context = await NewContextAsync();
-        _page = await _context.NewPageAsync();
-    }
-
-    [TearDown]
-    public async Task ClosePageAsync()
-    {
-        await _context.CloseAsync();
-        Assert.That(_pageErrors, Is.Empty, "script errors on the page");
-    }
-
-    [Test]
-    public async Task HomeFeed_ShowsAGreetingPublishedAfterPageLoad()
-    {
-        await OpenAsync("/");
-
-        using var http = new HttpClient { BaseAddress = new Uri(_address) };
-        Assert.That(await http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
-
-        var lines = _page.Locator("#feed li");
-        await Expect(lines).ToHaveTextAsync(["{\"message\":\"Hello!\"}"]);
-        await Expect(lines).ToHaveAttributeAsync("data-type", "greeting");
-    }
+    private protected override TestSiteOptions SiteOptions => new() { Broker = broker };
 
     [Test]
     public async Task Element_StateBecomesOpen()
     {
-        await _page.GotoAsync("/social");
+        await Page.GotoAsync("/test/page?channel=browser.open");
 
-        await Expect(_page.Locator("#social-stream")).ToHaveAttributeAsync("state", "open");
+        await Expect(Page.Locator("#stream-0")).ToHaveAttributeAsync("state", "open");
     }
 
     [Test]
     public async Task TwoElementsOnOnePage_EachShowOnlyTheirOwnChannel()
     {
-        await OpenAsync("/?watch=browser.two");
-        var social = _page.Locator("#social-latest li .user");
+        await OpenAsync("/test/page?channel=browser.two.a&channel=browser.two.b&events=status");
+        var a = Page.Locator("#feed-0 li");
 
-        await _publisher.PublishAsync(new { user = "bob", status = "on social" }, type: "status", channel: "users.social");
-        await Expect(social).ToHaveTextAsync(["bob"]);
-        await _publisher.PublishAsync(new { user = "carol", status = "on the feed" }, type: "status", channel: "browser.two");
-        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["{\"user\":\"carol\",\"status\":\"on the feed\"}"]);
-        await _publisher.PublishAsync(new { user = "dave", status = "on social again" }, type: "status", channel: "users.social");
+        await Publisher.PublishAsync("first on a", type: "status", channel: "browser.two.a");
+        await Expect(a).ToHaveTextAsync(["first on a"]);
+        await Expect(a).ToHaveAttributeAsync("data-type", "status");
+        await Publisher.PublishAsync("on b", type: "status", channel: "browser.two.b");
+        await Expect(Page.Locator("#feed-1 li")).ToHaveTextAsync(["on b"]);
+        await Publisher.PublishAsync("second on a", channel: "browser.two.a");
 
-        // Had carol's event leaked to the social element, it would sit between dave and bob.
-        await Expect(social).ToHaveTextAsync(["dave", "bob"]);
-        await Expect(_page.Locator("#feed li")).ToHaveCountAsync(1);
+        // Had b's event leaked to a's element, it would sit between a's two.
+        await Expect(a).ToHaveTextAsync(["first on a", "second on a"]);
+        await Expect(Page.Locator("#feed-1 li")).ToHaveCountAsync(1);
     }
 
     [Test]
     public async Task TargetMode_ShowsMarkupAsText()
     {
-        await OpenAsync("/?watch=browser.markup");
+        await OpenAsync("/test/page?channel=browser.markup");
         const string Markup = "<b>bold</b> & <img src=x onerror=\"document.title='xss'\"> <script>document.title='xss'</script>";
 
-        await _publisher.PublishAsync(Markup, channel: "browser.markup");
+        await Publisher.PublishAsync(Markup, channel: "browser.markup");
 
-        await Expect(_page.Locator("#feed li")).ToHaveTextAsync([Markup]);
-        var elements = await _page.Locator("#feed b, #feed img, #feed script").CountAsync();
-        var title = await _page.TitleAsync();
+        await Expect(Page.Locator("#feed-0 li")).ToHaveTextAsync([Markup]);
+        var elements = await Page.Locator("#feed-0 b, #feed-0 img, #feed-0 script").CountAsync();
+        var title = await Page.TitleAsync();
         Assert.Multiple(() =>
         {
             Assert.That(elements, Is.Zero, "no element made from event text");
@@ -124,23 +64,23 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     [Test]
     public async Task Events_CarryParsedJsonOrTextAndTheLastEventIdInDetail()
     {
-        await OpenAsync("/?watch=browser.json");
-        await _page.EvaluateAsync("""
+        await OpenAsync("/test/page?channel=browser.json&events=greeting");
+        await Page.EvaluateAsync("""
             () => {
               window.received = [];
-              const stream = document.getElementById("feed-stream");
+              const stream = document.getElementById("stream-0");
               for (const type of ["greeting", "message"]) {
                 stream.addEventListener(type, (e) => window.received.push({ type: e.type, bubbles: e.bubbles, detail: e.detail }));
               }
             }
             """);
 
-        await _publisher.PublishAsync(new { message = "Hello!", count = 3, tags = new[] { "a", "b" } }, type: "greeting", id: "7", channel: "browser.json");
-        await _publisher.PublishAsync("42", id: "8", channel: "browser.json");
-        await _publisher.PublishAsync("{not json", id: "9", channel: "browser.json");
-        await _page.WaitForFunctionAsync("() => window.received.length === 3");
+        await Publisher.PublishAsync(new { message = "Hello!", count = 3, tags = new[] { "a", "b" } }, type: "greeting", id: "7", channel: "browser.json");
+        await Publisher.PublishAsync("42", id: "8", channel: "browser.json");
+        await Publisher.PublishAsync("{not json", id: "9", channel: "browser.json");
+        await Page.WaitForFunctionAsync("() => window.received.length === 3");
 
-        var received = (await _page.EvaluateAsync<JsonElement>("() => window.received")).EnumerateArray().ToArray();
+        var received = (await Page.EvaluateAsync<JsonElement>("() => window.received")).EnumerateArray().ToArray();
         var greeting = received[0].GetProperty("detail");
         Assert.Multiple(() =>
         {
@@ -160,74 +100,52 @@ public sealed class SseStreamElementTests(BrokerKind broker)
     }
 
     [Test]
-    public async Task SocialStatus_PostedWithTheForm_ReachesEveryOpenPage()
-    {
-        await using var otherContext = await NewContextAsync();
-        var other = await otherContext.NewPageAsync();
-        await OpenAsync("/social");
-        await OpenAsync("/social", other);
-
-        await _page.FillAsync("#Name", "alice");
-        await _page.FillAsync("#Status", "Life is <i>good</i>!");
-        await _page.ClickAsync("form.publish button[type=submit]");
-
-        foreach (var page in new[] { _page, other })
-        {
-            await Expect(page.Locator("#statuses li .user")).ToHaveTextAsync(["alice"]);
-            await Expect(page.Locator("#statuses li p")).ToHaveTextAsync(["Life is <i>good</i>!"]);
-        }
-
-        await Expect(_page.Locator("#post-status")).ToHaveTextAsync(new Regex("^Sent to 'users.social': [1-9][0-9]* receiver\\(s\\)\\.$"));
-        Assert.That(_page.Url, Does.EndWith("/social"), "posted in the background");
-    }
-
-    [Test]
     public async Task RemovingTheElement_ClosesItsConnection()
     {
-        await OpenAsync("/?watch=browser.leave");
-        Assert.That(await _publisher.PublishAsync("before", channel: "browser.leave"), Is.EqualTo(1));
-        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["before"]);
+        await OpenAsync("/test/page?channel=browser.leave&channel=browser.stay");
+        Assert.That(await Publisher.PublishAsync("before", channel: "browser.leave"), Is.EqualTo(1));
+        await Expect(Page.Locator("#feed-0 li")).ToHaveTextAsync(["before"]);
 
-        var state = await _page.EvaluateAsync<string>("""
+        var state = await Page.EvaluateAsync<string>("""
             () => {
-              const stream = document.getElementById("feed-stream");
+              const stream = document.getElementById("stream-0");
               stream.remove();
               return stream.getAttribute("state");
             }
             """);
 
         Assert.That(state, Is.EqualTo("closed"));
-        await Eventually.HoldsAsync(async () => await _publisher.PublishAsync("anyone?", channel: "browser.leave") == 0, "the server saw the listener leave");
-        if (Broker == BrokerKind.Redis)
+        await Eventually.HoldsAsync(async () => await Publisher.PublishAsync("anyone?", channel: "browser.leave") == 0, "the server saw the listener leave");
+        if (broker == BrokerKind.Redis)
         {
             Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("browser.leave"), Is.Zero, "PUBSUB NUMSUB back to 0");
         }
 
-        await Expect(_page.Locator("#social-stream")).ToHaveAttributeAsync("state", "open");
+        await Expect(Page.Locator("#stream-1")).ToHaveAttributeAsync("state", "open");
     }
 
     [Test]
     public async Task ChangingSrc_MovesTheConnectionToTheNewStream()
     {
-        await OpenAsync("/?watch=browser.src.a");
+        await OpenAsync("/test/page?channel=browser.src.a");
 
-        await _page.EvaluateAsync("() => document.getElementById('feed-stream').setAttribute('src', '/sse/stream?channel=browser.src.b')");
+        await Page.EvaluateAsync("() => document.getElementById('stream-0').setAttribute('src', '/sse/stream?channel=browser.src.b')");
 
-        await Expect(_page.Locator("#feed-stream")).ToHaveAttributeAsync("state", "open");
-        await Eventually.HoldsAsync(async () => await _publisher.PublishAsync("to a", channel: "browser.src.a") == 0, "the old stream's listener left");
-        Assert.That(await _publisher.PublishAsync("to b", channel: "browser.src.b"), Is.EqualTo(1));
-        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["to b"]);
+        await Expect(Page.Locator("#stream-0")).ToHaveAttributeAsync("state", "open");
+        await Eventually.HoldsAsync(async () => await Publisher.PublishAsync("to a", channel: "browser.src.a") == 0, "the old stream's listener left");
+        Assert.That(await Publisher.PublishAsync("to b", channel: "browser.src.b"), Is.EqualTo(1));
+        await Expect(Page.Locator("#feed-0 li")).ToHaveTextAsync(["to b"]);
     }
 
     [Test]
     public async Task State_FollowsTheConnectionThroughAServerRestart()
     {
         var port = RedisTestServer.FreeLoopbackPort();
-        var stream = _page.Locator("#feed-stream");
+        var stream = Page.Locator("#stream-0");
         var first = await StartSiteAsync(port);
         try
         {
-            await OpenAsync($"http://127.0.0.1:{port}/?watch=browser.restart");
+            await OpenAsync($"http://127.0.0.1:{port}/test/page?channel=browser.restart");
         }
         finally
         {
@@ -239,16 +157,16 @@ public sealed class SseStreamElementTests(BrokerKind broker)
 
         await using var second = await StartSiteAsync(port);
         await Expect(stream).ToHaveAttributeAsync("state", "open");
-        Assert.That(await second.Services.GetRequiredService<ISsePublisher>().PublishAsync("after the restart", channel: "browser.restart"), Is.EqualTo(1));
-        await Expect(_page.Locator("#feed li")).ToHaveTextAsync(["after the restart"]);
+        Assert.That(await second.Publisher.PublishAsync("after the restart", channel: "browser.restart"), Is.EqualTo(1));
+        await Expect(Page.Locator("#feed-0 li")).ToHaveTextAsync(["after the restart"]);
     }
 
     [Test]
     public async Task State_IsClosedWhenTheServerRefusesTheStream()
     {
-        await OpenAsync("/social");
+        await OpenAsync("/test/page?channel=browser.refused.page");
 
-        await _page.EvaluateAsync("""
+        await Page.EvaluateAsync("""
             () => {
               const stream = document.createElement("sse-stream");
               stream.id = "refused";
@@ -257,95 +175,12 @@ public sealed class SseStreamElementTests(BrokerKind broker)
             }
             """);
 
-        await Expect(_page.Locator("#refused")).ToHaveAttributeAsync("state", "closed");
-        Assert.That(_pageErrors, Has.Count.EqualTo(1).And.One.Contains("400"), "the refusal, and nothing else");
-        _pageErrors.Clear();
+        await Expect(Page.Locator("#refused")).ToHaveAttributeAsync("state", "closed");
+        Assert.That(PageErrors, Has.Count.EqualTo(1).And.One.Contains("400"), "the refusal, and nothing else");
+        PageErrors.Clear();
     }
 
-    [Test]
-    public async Task Screenshot_OfTheHomePage()
-    {
-        await OpenAsync("/");
-        await _publisher.PublishAsync(new { message = "Hello!" }, type: "greeting");
-        await _publisher.PublishAsync("Deploy finished: v2.4.1 is live", type: "status");
-        await _publisher.PublishAsync("Disk usage above 90% on cache-2", type: "alert");
-        await _publisher.PublishAsync("plain untyped message");
-        await _publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, type: "status", channel: "users.social");
-        await _publisher.PublishAsync(new { user = "bob", status = "Shipping the tag helper today." }, type: "status", channel: "users.social");
-        await Expect(_page.Locator("#feed li")).ToHaveCountAsync(4);
-        await Expect(_page.Locator("#social-latest li")).ToHaveCountAsync(2);
-
-        var file = Path.Combine(Repository.Root(), "artifacts", "screenshots", "sample-site.png");
-        await _page.ScreenshotAsync(new() { Path = file, FullPage = true });
-        TestContext.AddTestAttachment(file);
-        if (Environment.GetEnvironmentVariable("SSEAREA_UPDATE_DOCS_SCREENSHOT") == "1")
-        {
-            File.Copy(file, Path.Combine(Repository.Root(), "docs", "sample-site.png"), overwrite: true);
-        }
-
-        Assert.That(new FileInfo(file).Length, Is.GreaterThan(10_000));
-    }
-
-    private BrokerKind Broker => broker;
-
-    /// <summary>SampleSite on a fixed loopback port (so a second one can take over), browsers told to retry after 200 ms.</summary>
-    [Test]
-    public async Task AnalyticsPage_AdminSignedInThroughTheForm_SeesLiveFigures()
-    {
-        await _page.GotoAsync("/analytics");
-        await Expect(_page).ToHaveURLAsync(new Regex("/account/login\\?ReturnUrl=%2Fanalytics$"));
-
-        await _page.FillAsync("#UserName", "admin");
-        await _page.FillAsync("#Password", "admin");
-        await _page.ClickAsync("form.publish button[type=submit]");
-
-        await Expect(_page).ToHaveURLAsync(new Regex("/analytics$"));
-        await Expect(_page.Locator("#analytics-stream")).ToHaveAttributeAsync("state", "open");
-        // The background service publishes every 2 s; the default expect timeout is 10 s.
-        // This page itself follows analytics: at least one subscriber, counted through ISseChannelStats.
-        await Expect(_page.Locator("dd[data-figure=subscribers][data-key=analytics]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
-        await Expect(_page.Locator("dd[data-figure=connections]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
-        await Expect(_page.Locator("header nav .who")).ToHaveTextAsync("admin");
-    }
-
-    private async Task<SampleSiteFactory> StartSiteAsync(int port)
-    {
-        var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:RetryInterval"] = "00:00:00.200" });
-        site.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        site.StartServer();
-        return site;
-    }
-
-    private async Task<IBrowserContext> NewContextAsync()
-    {
-        var context = await _browser.NewContextAsync(new()
-        {
-            BaseURL = _address,
-            ViewportSize = new() { Width = 1280, Height = 860 },
-            Locale = "en-GB",
-        });
-        context.Page += (_, page) =>
-        {
-            page.PageError += (_, error) => _pageErrors.Add(error);
-            page.Response += (_, response) =>
-            {
-                if (response.Status >= 400)
-                {
-                    _pageErrors.Add($"{response.Status} {response.Url}");
-                }
-            };
-        };
-        return context;
-    }
-
-    /// <summary>Opens <paramref name="path"/> and waits until every stream element on it is open.</summary>
-    private async Task OpenAsync(string path, IPage? page = null)
-    {
-        page ??= _page;
-        var response = await page.GotoAsync(path);
-        Assert.That(response?.Status, Is.EqualTo(200), path);
-        await Expect(page.Locator("sse-stream")).Not.ToHaveCountAsync(0);
-        await Expect(page.Locator("sse-stream:not([state=open])")).ToHaveCountAsync(0);
-    }
-
+    /// <summary>The test host on a fixed loopback port (so a second one can take over), browsers told to retry after 200 ms.</summary>
+    private Task<TestSite<TestHost.Program>> StartSiteAsync(int port)
+        => TestSite.StartAsync(new TestSiteOptions { Broker = broker, Port = port, Settings = { [TestSettings.RetryInterval] = "00:00:00.200" } });
 }

@@ -3,16 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace SseArea.Tests.Infrastructure;
 
-/// <summary>Sums the measurements of one site's SseArea meter.</summary>
+/// <summary>Sums the measurements of one site's SseArea meter (the instruments of its own <see cref="IMeterFactory"/>).</summary>
 internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, long> _sums = [];
     private readonly Lock _gate = new();
 
-    public MetricRecorder(SampleSiteFactory site)
+    public MetricRecorder(IServiceProvider services)
     {
-        var factory = site.Services.GetRequiredService<IMeterFactory>();
+        var factory = services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == "SseArea" && ReferenceEquals(instrument.Meter.Scope, factory))

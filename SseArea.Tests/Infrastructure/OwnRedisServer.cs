@@ -83,10 +83,7 @@ internal sealed class OwnRedisServer : IAsyncDisposable
     private async Task SignalAsync(string signal)
     {
         var process = _process ?? throw new InvalidOperationException("The Redis server is not running.");
-        // The shell's own kill: no procps needed.
-        using var kill = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"kill {signal} {process.Id}" }, UseShellExecute = false })!;
-        await kill.WaitForExitAsync();
-        Assert.That(kill.ExitCode, Is.Zero, $"kill {signal} {process.Id}");
+        Assert.That(await LocalTools.SignalAsync(process.Id, signal), Is.True, $"kill {signal} {process.Id}");
     }
 
     /// <summary>Starts the server on its port (again) and waits until it answers PING with PONG.</summary>

@@ -91,9 +91,6 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The slot Redis gives <paramref name="key"/> (<c>CLUSTER KEYSLOT</c>; a channel name hashes the same way).</summary>
-    public async Task<int> KeySlotAsync(string key) => (int)await Client.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", key);
-
     /// <summary>The port of the master that owns <paramref name="slot"/>, from the cluster's own slot table (<c>CLUSTER SLOTS</c>).</summary>
     public async Task<int> MasterOfSlotAsync(int slot)
     {
@@ -109,8 +106,8 @@ internal sealed class RedisClusterTestServer : IAsyncDisposable
         throw new InvalidOperationException($"No master owns slot {slot}.");
     }
 
-    /// <summary>The port of the master that owns the channel's slot.</summary>
-    public async Task<int> MasterOfAsync(string channel) => await MasterOfSlotAsync(await KeySlotAsync(channel));
+    /// <summary>The port of the master that owns the channel's slot (a channel name hashes as a key does).</summary>
+    public Task<int> MasterOfAsync(string channel) => MasterOfSlotAsync(RedisHashSlot.Of(channel));
 
     /// <summary>How many clients SSUBSCRIBE the shard channel, asked on the master that owns it (<c>PUBSUB SHARDNUMSUB</c>).</summary>
     public async Task<long> ShardNumSubAsync(string channel)

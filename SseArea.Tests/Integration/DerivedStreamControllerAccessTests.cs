@@ -11,31 +11,20 @@ namespace SseArea.Tests.Integration;
 /// <summary>
 /// <c>[SseChannelAccess]</c> on the application's own controller derived from
 /// <see cref="StreamController"/> (<see cref="AppStreamController"/>): its rules apply, and it is
-/// the only action answering the stream route.
+/// the only action answering the stream route. A registered rule (<c>analytics</c>, admin-only)
+/// applies beside them.
 /// </summary>
 [CancelAfter(60_000)]
-public sealed class DerivedStreamControllerAccessTests
+public sealed class DerivedStreamControllerAccessTests : TestSiteFixture
 {
-    private SampleSiteFactory _site = null!;
-    private HttpClient _http = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync()
+    private protected override TestSiteOptions SiteOptions => new()
     {
-        _site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        Services = services =>
         {
-            services.AddTestAuthentication();
             services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly)));
-        });
-        _http = _site.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        _http.Dispose();
-        await _site.DisposeAsync();
-    }
+            services.AddSse().AddChannelAccess("analytics", roles: "Admin");
+        },
+    };
 
     [TestCase("vip", null, null, HttpStatusCode.Forbidden)]
     [TestCase("vip", "alice", null, HttpStatusCode.Forbidden)]
@@ -49,7 +38,7 @@ public sealed class DerivedStreamControllerAccessTests
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/sse/stream?channel={channel}");
         request.Headers.SignIn(user, roles);
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
         Assert.That(response.StatusCode, Is.EqualTo(expected));
         if (expected == HttpStatusCode.OK)
@@ -61,7 +50,7 @@ public sealed class DerivedStreamControllerAccessTests
     [Test]
     public void ExactlyOneEndpoint_AnswersTheStreamRoute_TheApplicationsController()
     {
-        var endpoints = _site.Services.GetRequiredService<EndpointDataSource>().Endpoints
+        var endpoints = Site.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.Trim('/') == "sse/stream")
             .ToList();
@@ -73,10 +62,10 @@ public sealed class DerivedStreamControllerAccessTests
     [Test]
     public async Task RuleNamingAnUndefinedPolicy_StopsStartupNamingTheRuleAndPolicy()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddSse()
-            .AddChannelAccess("reports.*", policy: "ReportReaders"));
-
-        var error = Assert.Catch(() => site.CreateClient());
+        var error = Assert.CatchAsync(async () => await TestSite.StartAsync(new TestSiteOptions
+        {
+            Services = services => services.AddSse().AddChannelAccess("reports.*", policy: "ReportReaders"),
+        }));
 
         Assert.That(error!.ToString(), Does.Contain("'reports.*'").And.Contain("'ReportReaders'"));
     }

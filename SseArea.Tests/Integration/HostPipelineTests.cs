@@ -26,7 +26,7 @@ public sealed class HostPipelineTests
     [Test]
     public async Task PerAddressConcurrencyLimiter_InFrontOfTheStream_HoldsItsPermitUntilTheStreamEnds()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services =>
         {
             services.AddRateLimiter(options =>
             {
@@ -37,7 +37,7 @@ public sealed class HostPipelineTests
             });
             services.AddSingleton<IStartupFilter>(new InFront(app => app.UseRateLimiter()));
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         await using var first = await SseTestStream.OpenAsync(http, "/sse/stream?channel=limited");
         var second = await SseTestStream.OpenAsync(http, "/sse/stream?channel=limited");
@@ -59,7 +59,7 @@ public sealed class HostPipelineTests
     {
         var returned = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services =>
             services.AddSingleton<IStartupFilter>(new InFront(app => app.Use(async (context, next) =>
             {
                 var timer = Stopwatch.StartNew();
@@ -74,7 +74,7 @@ public sealed class HostPipelineTests
                     returned.TrySetResult(timer.Elapsed);
                 }
             }))));
-        using var http = site.CreateClient();
+        var http = site.Http;
         var held = Stopwatch.StartNew();
 
         var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=timed");
@@ -101,7 +101,7 @@ public sealed class HostPipelineTests
     {
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var usedAfterTheStream = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services =>
         {
             services.AddScoped(_ => new ScopedResource(disposed));
             services.AddSingleton<IStartupFilter>(new InFront(app => app.Use(async (context, next) =>
@@ -115,7 +115,7 @@ public sealed class HostPipelineTests
             })));
             services.AddSse().AddAreaFilter<UsesTheScopedResource>();
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=scoped");
         await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("still streaming", channel: "scoped");
@@ -137,7 +137,7 @@ public sealed class HostPipelineTests
     public async Task ResponseCompression_IsKeptOffByTheResponsesContentEncoding_TheRequestIsNotTouched()
     {
         var seenAcceptEncoding = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services =>
         {
             services.AddResponseCompression(o =>
             {
@@ -157,7 +157,7 @@ public sealed class HostPipelineTests
                 });
             }));
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=zip", h => h.AcceptEncoding.ParseAdd("gzip, br"));
         await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("plain text", channel: "zip");
@@ -197,9 +197,8 @@ public sealed class HostPipelineTests
     [Test]
     public async Task AMiddlewareWrappingTheBody_GetsTheStreamThroughIt_AndAWrapperThatBreaks_EndsThatStreamWithAWarning()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(services =>
         {
-            services.AddFakeLogging();
             services.AddSingleton<IStartupFilter>(new InFront(app => app.Use(async (context, next) =>
             {
                 var original = context.Response.Body;
@@ -215,7 +214,7 @@ public sealed class HostPipelineTests
                 }
             })));
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
         var publisher = site.Services.GetRequiredService<ISsePublisher>();
 
         await using var wrapped = await SseTestStream.OpenAsync(http, "/sse/stream?channel=wrapped");
@@ -224,7 +223,7 @@ public sealed class HostPipelineTests
         await using var breaking = await SseTestStream.OpenAsync(http, "/sse/stream?channel=breaks");
         await publisher.PublishAsync("lost", channel: "breaks");
 
-        var logs = site.Services.GetFakeLogCollector();
+        var logs = site.Logs;
         await Eventually.HoldsAsync(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Id.Name == "SseStreamFailed")), "the broken stream ended with the SseStreamFailed warning");
         await Eventually.HoldsAsync(
             async () => await site.Services.GetRequiredService<ISseChannelStats>().CountSubscribersAsync("breaks") == 0,

@@ -91,7 +91,6 @@ public sealed class HostilePayloadTests() : HostileSiteFixture(BrokerKind.Redis)
         yield return Text("LoneSurrogateInId", "{\"data\": \"x\", \"id\": \"a\\ud800\"}");
     }
 
-    [Order(1)]
     [TestCaseSource(nameof(InvalidPayloads))]
     public async Task InvalidPayload_IsSkippedWithALog_AndTheClientSeesExactlyTheNextValidEvent(byte[] payload)
     {
@@ -122,7 +121,6 @@ public sealed class HostilePayloadTests() : HostileSiteFixture(BrokerKind.Redis)
         yield return Text("DataThatLooksLikeFields", "{\"data\": \"x\\n\\nevent:forged\\nid:1\\nretry:1\"}").Returns("data:x\ndata:\ndata:event:forged\ndata:id:1\ndata:retry:1\n\n");
     }
 
-    [Order(1)]
     [TestCaseSource(nameof(OddButValidPayloads))]
     public async Task<string> OddButValidPayload_ArrivesAsExactEventText(byte[] payload)
     {
@@ -137,7 +135,6 @@ public sealed class HostilePayloadTests() : HostileSiteFixture(BrokerKind.Redis)
         return block;
     }
 
-    [Order(1)]
     [TestCaseSource(typeof(HostileInputTests), nameof(HostileInputTests.LineBreakData))]
     public async Task RedisPayloadDataWithLineBreaks_IsSplitIntoDataLines_ThatABrowserJoinsBack(string data, string expectedLines)
     {
@@ -151,7 +148,6 @@ public sealed class HostilePayloadTests() : HostileSiteFixture(BrokerKind.Redis)
         HostileInputTests.AssertABrowserSeesOneEvent(block, "note", data);
     }
 
-    [Order(1)]
     [Test]
     public async Task SkippedPayloadWarning_SaysWhyWithoutALineBreakOfThePayload()
     {

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using SseArea.Tests.Infrastructure;
@@ -12,88 +8,79 @@ using SseArea.Tests.Infrastructure;
 namespace SseArea.Tests.Integration;
 
 /// <summary>
-/// SampleSite twice, for tests that throw hostile input at it: on Kestrel over real loopback sockets
-/// (what a client actually gets, with Kestrel's own limits in front) and in the in-memory test server
-/// (no request-line or header limits, so SseArea's own checks answer inputs Kestrel would refuse first).
-/// Both log to one collector. The fixture's last test checks the process is still healthy.
+/// The test host twice, for tests that throw hostile input at it: on Kestrel over real loopback
+/// sockets (what a client actually gets, with Kestrel's own limits in front) and in the in-memory
+/// test server (no request-line or header limits, so SseArea's own checks answer inputs Kestrel
+/// would refuse first). After every test, each site is checked over that test's log lines: it is
+/// still healthy, nothing was logged at Error, and no SseArea log line holds a control character.
 /// </summary>
-/// <remarks>
-/// Every other test of a derived fixture carries <c>[Order(1)]</c>; NUnit runs tests without an order
-/// after the ordered ones, so <see cref="AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine"/> runs last.
-/// Heartbeats are off so that every block read is an event the test caused.
-/// </remarks>
+/// <remarks>Heartbeats are off so that every block read is an event the test caused.</remarks>
 public abstract class HostileSiteFixture(BrokerKind broker)
 {
-    private static readonly Dictionary<string, string?> Settings = new()
-    {
-        ["Sse:HeartbeatInterval"] = "00:00:00",
-    };
-
     protected BrokerKind Broker { get; } = broker;
 
-    internal SampleSiteFactory Real { get; private set; } = null!;
+    /// <summary>The site on Kestrel (real sockets).</summary>
+    internal TestSite<TestHost.Program> Real { get; private set; } = null!;
 
-    internal SampleSiteFactory Unlimited { get; private set; } = null!;
+    /// <summary>The site on the test server (no request-line or header size limits).</summary>
+    internal TestSite<TestHost.Program> Unlimited { get; private set; } = null!;
 
-    /// <summary>A client of the Kestrel site (real sockets).</summary>
-    protected HttpClient Http { get; private set; } = null!;
+    /// <summary>A client of <see cref="Real"/>.</summary>
+    protected HttpClient Http => Real.Http;
 
-    /// <summary>A client of the test-server site (no request-line or header size limits).</summary>
-    protected HttpClient UnlimitedHttp { get; private set; } = null!;
+    /// <summary>A client of <see cref="Unlimited"/>.</summary>
+    protected HttpClient UnlimitedHttp => Unlimited.Http;
 
-    /// <summary>The Kestrel site's address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
-    protected Uri Address { get; private set; } = null!;
+    protected ISsePublisher Publisher => Real.Publisher;
 
-    protected ISsePublisher Publisher { get; private set; } = null!;
-
-    internal FakeLogCollector Logs { get; private set; } = null!;
-
-    internal FakeLogCollector UnlimitedLogs { get; private set; } = null!;
+    /// <summary>The log of <see cref="Real"/>.</summary>
+    internal FakeLogCollector Logs => Real.Logs;
 
     [OneTimeSetUp]
     public async Task StartSitesAsync()
     {
-        Real = await SampleSiteFactory.CreateAsync(Broker, Settings, services => services.AddFakeLogging());
-        Real.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        Real.StartServer();
-        Address = new Uri(Real.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        Http = new HttpClient { BaseAddress = Address, Timeout = SseTestStream.DefaultTimeout };
-        Publisher = Real.Services.GetRequiredService<ISsePublisher>();
-        Logs = Real.Services.GetFakeLogCollector();
-
-        Unlimited = await SampleSiteFactory.CreateAsync(Broker, Settings, services => services.AddFakeLogging());
-        UnlimitedHttp = Unlimited.CreateClient();
-        UnlimitedHttp.Timeout = SseTestStream.DefaultTimeout;
-        UnlimitedLogs = Unlimited.Services.GetFakeLogCollector();
+        Real = await TestSite.StartAsync(Options(inMemoryServer: false));
+        Unlimited = await TestSite.StartAsync(Options(inMemoryServer: true));
     }
 
     [OneTimeTearDown]
     public async Task StopSitesAsync()
     {
-        Http.Dispose();
-        UnlimitedHttp.Dispose();
-        await Real.DisposeAsync();
-        await Unlimited.DisposeAsync();
+        foreach (var site in new[] { Real, Unlimited })
+        {
+            if (site is not null)
+            {
+                await site.DisposeAsync();
+            }
+        }
     }
 
-    [Test]
-    public async Task AfterAllOfIt_TheSiteIsHealthy_AndNothingFailedOrForgedALogLine()
+    /// <summary>Each test's log lines are its own.</summary>
+    [SetUp]
+    public void ForgetEarlierLogLines()
     {
-        foreach (var (http, site, logs) in new[] { (Http, Real, Logs), (UnlimitedHttp, Unlimited, UnlimitedLogs) })
+        Real.Logs.Clear();
+        Unlimited.Logs.Clear();
+    }
+
+    [TearDown]
+    public async Task TheSitesAreHealthy_AndNothingFailedOrForgedALogLine()
+    {
+        foreach (var site in new[] { Real, Unlimited })
         {
-            using (var health = await http.GetAsync("/healthz"))
+            using (var health = await site.Http.GetAsync("/healthz"))
             {
                 Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "/healthz");
                 Assert.That(await health.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
             }
 
-            await using (var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=still.healthy"))
+            await using (var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=still.healthy"))
             {
-                await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("all is well", type: "status", channel: "still.healthy");
+                await site.Publisher.PublishAsync("all is well", type: "status", channel: "still.healthy");
                 Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:status\ndata:all is well\n\n"), "a normal stream still works");
             }
 
-            var records = logs.GetSnapshot();
+            var records = site.Logs.GetSnapshot();
             using (Assert.EnterMultipleScope())
             {
                 Assert.That(records.Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message} {r.Exception}"), Is.Empty, "no error was logged (an unhandled exception, a 500)");
@@ -103,6 +90,23 @@ public abstract class HostileSiteFixture(BrokerKind broker)
                     "no SseArea log line holds a line break or another control character an input put there");
             }
         }
+    }
+
+    /// <summary>How a hostile site is set up: on this fixture's broker, heartbeats off.</summary>
+    private protected TestSiteOptions Options(bool inMemoryServer, Dictionary<string, string?>? settings = null)
+    {
+        var options = new TestSiteOptions
+        {
+            Broker = Broker,
+            InMemoryServer = inMemoryServer,
+            Settings = { [TestSettings.HeartbeatInterval] = "00:00:00" },
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            options.Settings[key] = value;
+        }
+
+        return options;
     }
 
     /// <summary>Whether <paramref name="text"/> holds a character that starts a new line or hides text in a log viewer.</summary>
@@ -127,7 +131,7 @@ public abstract class HostileSiteFixture(BrokerKind broker)
 
         using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(Address.Host, Address.Port, deadline.Token);
+        await tcp.ConnectAsync(Real.Address.Host, Real.Address.Port, deadline.Token);
         var stream = tcp.GetStream();
         await stream.WriteAsync(request.ToArray(), deadline.Token);
 

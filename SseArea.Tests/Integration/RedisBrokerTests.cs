@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -7,9 +6,11 @@ namespace SseArea.Tests.Integration;
 
 /// <summary>What only the Redis broker promises: Flask-SSE's wire format on Redis, and its failure modes.</summary>
 [CancelAfter(60_000)]
-public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
+public sealed class RedisBrokerTests : TestSiteFixture
 {
     private RedisTestServer _redis = null!;
+
+    private protected override TestSiteOptions SiteOptions => new() { Broker = BrokerKind.Redis };
 
     [OneTimeSetUp]
     public async Task FindRedisAsync() => _redis = await RedisTestServer.GetAsync();
@@ -110,13 +111,12 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
     [Test]
     public async Task SseRedisUrl_BeatsRedisUrl()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["SSE_REDIS_URL"] = _redis.Url,
-            ["REDIS_URL"] = "redis://:wrong@127.0.0.1:1",
+            [TestSettings.SseRedisUrlVariable] = _redis.Url,
+            [TestSettings.RedisUrlVariable] = "redis://:wrong@127.0.0.1:1",
         });
-        using var http = site.CreateClient();
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=precedence");
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=precedence");
 
         await _redis.PublishRawAsync("precedence", "{\"data\": \"via SSE_REDIS_URL\"}");
 
@@ -127,21 +127,16 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
     public async Task UnreachableRedis_StreamAnswers503AndPublishingThrows()
     {
         var closedPort = RedisTestServer.FreeLoopbackPort();
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["Sse:Redis:Url"] = $"redis://:secret@127.0.0.1:{closedPort}",
+            [TestSettings.RedisUrl] = $"redis://:secret@127.0.0.1:{closedPort}",
         });
-        using var http = site.CreateClient();
 
-        using var stream = await http.GetAsync("/sse/stream?channel=down");
-        await StreamEndpointTests.AssertProblemAsync(stream, HttpStatusCode.ServiceUnavailable, $"127.0.0.1:{closedPort}");
+        using var stream = await site.Http.GetAsync("/sse/stream?channel=down");
+        await Problems.AssertAsync(stream, HttpStatusCode.ServiceUnavailable, $"127.0.0.1:{closedPort}");
 
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
-        var error = Assert.ThrowsAsync<SseBrokerException>(() => publisher.PublishAsync("lost?", channel: "down"));
+        var error = Assert.ThrowsAsync<SseBrokerException>(() => site.Publisher.PublishAsync("lost?", channel: "down"));
         Assert.That(error!.Message, Does.Contain("unreachable").And.Not.Contain("secret"));
-
-        using var hello = await http.GetAsync("/hello");
-        Assert.That(hello.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "/hello says the message was not sent");
     }
 
     [Test]
@@ -150,22 +145,20 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
         // A site whose Redis commands time out after 300 ms, and a Redis of the test's own that then
         // answers nothing (SIGSTOP) until the refusal has come, however long the machine takes.
         await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["Sse:Redis:Url"] = $"127.0.0.1:{redis.Port},asyncTimeout=300",
+            [TestSettings.RedisUrl] = $"127.0.0.1:{redis.Port},asyncTimeout=300",
         });
-        using var http = site.CreateClient();
-        using (var warmUp = await http.GetAsync("/hello"))
-        {
-            Assert.That(warmUp.IsSuccessStatusCode, Is.True, "connected before Redis stopped answering");
-        }
+        var http = site.Http;
+        // Connected before Redis stops answering: a publish goes through (it throws otherwise).
+        await site.Publisher.PublishAsync("warm-up", channel: "paused.warm-up");
 
         await redis.SuspendAsync();
         try
         {
             using var refused = await http.GetAsync("/sse/stream?channel=paused", HttpCompletionOption.ResponseHeadersRead);
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "no stream while SUBSCRIBE goes unanswered");
-            await StreamEndpointTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "did not confirm");
+            await Problems.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "did not confirm");
         }
         finally
         {
@@ -184,16 +177,14 @@ public sealed class RedisBrokerTests() : SampleSiteFixture(BrokerKind.Redis)
         await Eventually.HoldsAsync(async () => await redis.NumSubAsync("paused") == 0, "no subscription is left once the last client left");
     }
 
-    [TestCase("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
-    [TestCase("SSE_REDIS_URL", "http://user:hunter2@127.0.0.1", "the scheme 'http'")]
-    [TestCase("Sse:Redis:Url", "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
-    [TestCase("Sse:Redis:Url", "redis:/:hunter2@127.0.0.1", "not a host name")]
-    [TestCase("REDIS_URL", "redis://:hunter2@host,password=x", "the host holds characters")]
-    public async Task MalformedRedisUrl_StopsStartupNamingTheKeyWithThePasswordMasked(string key, string value, string reason)
+    [TestCase(TestSettings.RedisUrlVariable, "redis://:hunter2@127.0.0.1:notaport", "the port 'notaport'")]
+    [TestCase(TestSettings.SseRedisUrlVariable, "http://user:hunter2@127.0.0.1", "the scheme 'http'")]
+    [TestCase(TestSettings.RedisUrl, "127.0.0.1:6379,password=hunter2,nosuchsetting=1", "configuration string")]
+    [TestCase(TestSettings.RedisUrl, "redis:/:hunter2@127.0.0.1", "not a host name")]
+    [TestCase(TestSettings.RedisUrlVariable, "redis://:hunter2@host,password=x", "the host holds characters")]
+    public void MalformedRedisUrl_StopsStartupNamingTheKeyWithThePasswordMasked(string key, string value, string reason)
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { [key] = value });
-
-        var error = Assert.Catch(() => site.CreateClient());
+        var error = Assert.CatchAsync(async () => await TestSite.StartAsync(BrokerKind.InMemory, new() { [key] = value }));
 
         var message = error!.ToString();
         Assert.That(message, Does.Contain($"'{key}'").And.Contain(reason).And.Contain("****").And.Not.Contain("hunter2"));

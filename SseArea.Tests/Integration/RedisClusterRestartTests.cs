@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -15,14 +14,14 @@ public sealed class RedisClusterRestartTests
     public async Task MasterRestart_KeepsTheStreamOpen_PublishesMeanwhileThrow_AndLaterEventsArrive()
     {
         var cluster = await RedisClusterTestServer.GetAsync();
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["Sse:Redis:Url"] = cluster.Url,
-            ["Sse:Redis:ShardedPubSub"] = "true",
-            ["Sse:HistoryLength"] = "100",
+            [TestSettings.RedisUrl] = cluster.Url,
+            [TestSettings.RedisShardedPubSub] = "true",
+            [TestSettings.HistoryLength] = "100",
         });
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channel = $"cluster.restart.{Guid.NewGuid():N}";
         var master = await cluster.MasterOfAsync(channel);
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel);

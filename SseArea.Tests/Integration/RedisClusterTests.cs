@@ -1,19 +1,17 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Testing;
 using SseArea.Internal.Redis;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
 
 /// <summary>
-/// SampleSite on a real three-master Redis Cluster with sharded pub/sub and history on: delivery
+/// The test host on a real three-master Redis Cluster with sharded pub/sub and history on: delivery
 /// through several shards, isolation, replay, subscriber counts, SSUBSCRIBE, and Flask-SSE payloads.
 /// </summary>
 [CancelAfter(60_000)]
 public sealed class RedisClusterTests
 {
     private RedisClusterTestServer _cluster = null!;
-    private SampleSiteFactory _site = null!;
+    private TestSite<TestHost.Program> _site = null!;
     private HttpClient _http = null!;
     private ISsePublisher _publisher = null!;
 
@@ -22,14 +20,13 @@ public sealed class RedisClusterTests
     {
         _cluster = await RedisClusterTestServer.GetAsync();
         _site = await StartOnClusterAsync(sharded: true);
-        _http = _site.CreateClient();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
+        _http = _site.Http;
+        _publisher = _site.Publisher;
     }
 
     [OneTimeTearDown]
     public async Task StopSiteAsync()
     {
-        _http?.Dispose();
         if (_site is not null)
         {
             await _site.DisposeAsync();
@@ -131,19 +128,18 @@ public sealed class RedisClusterTests
     public async Task SubscriberCounts_AddUpOnTheCluster_AndTheCountsKeyLivesInTheChannelsSlot()
     {
         var channel = Unique("count") + "{counts}";
-        var stats = _site.Services.GetRequiredService<ISseChannelStats>();
+        var stats = _site.Stats;
         await using var first = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
         await using var second = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
 
         // A second server on the same cluster: its count is read from Redis.
         await using var other = await StartOnClusterAsync(sharded: true);
-        using var otherHttp = other.CreateClient();
-        await using var third = await SseTestStream.OpenAsync(otherHttp, "/sse/stream?channel=" + channel);
+        await using var third = await SseTestStream.OpenAsync(other.Http, "/sse/stream?channel=" + channel);
 
-        Assert.That(await Eventually.ValueAsync(() => stats.CountSubscribersAsync(channel), count => count == 3), Is.EqualTo(3), "two here, one on the other server");
+        await Eventually.HoldsAsync(async () => await stats.CountSubscribersAsync(channel) == 3, "the count is three: two here, one on the other server");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+            Assert.That(RedisHashSlot.Of((string)RedisKeys.Subscribers(channel)!), Is.EqualTo(RedisHashSlot.Of(channel)));
             Assert.That(await _cluster.ShardNumSubAsync(channel), Is.EqualTo(2), "one SSUBSCRIBE per server");
         }
     }
@@ -178,7 +174,7 @@ public sealed class RedisClusterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await DataAsync(second, 1), Is.EqualTo(new[] { "two" }));
-            Assert.That(await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!), Is.EqualTo(await _cluster.KeySlotAsync(channel)));
+            Assert.That(RedisHashSlot.Of((string)RedisKeys.History(channel)!), Is.EqualTo(RedisHashSlot.Of(channel)));
         }
     }
 
@@ -192,7 +188,7 @@ public sealed class RedisClusterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(refused!.ParamName, Is.EqualTo("channel"));
-            Assert.That(refused.Message, Does.Contain("'}'").And.Contain("Sse:Redis:ShardedPubSub"));
+            Assert.That(refused.Message, Does.Contain("'}'").And.Contain(TestSettings.RedisShardedPubSub));
             Assert.That(await _cluster.Client.GetDatabase().KeyExistsAsync(RedisKeys.History(channel)), Is.False, "nothing was written");
         }
     }
@@ -202,13 +198,13 @@ public sealed class RedisClusterTests
     {
         // The seed nodes as a StackExchange.Redis configuration string, with a short command timeout.
         var settings = string.Join(',', _cluster.Ports.Select(p => "127.0.0.1:" + p.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ",asyncTimeout=300";
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["Sse:Redis:Url"] = settings,
-            ["Sse:Redis:ShardedPubSub"] = "true",
-            ["Sse:HistoryLength"] = "100",
+            [TestSettings.RedisUrl] = settings,
+            [TestSettings.RedisShardedPubSub] = "true",
+            [TestSettings.HistoryLength] = "100",
         });
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var publisher = site.Publisher;
         var channel = Unique("stalled");
         // The first publish connects and loads the script; on a busy machine it may outlast 300 ms.
         await Eventually.HoldsAsync(
@@ -237,52 +233,12 @@ public sealed class RedisClusterTests
         Assert.That(failed!.Message, Does.Contain(channel).And.Contain("did not take the event"));
     }
 
-    [TestCase("plain.channel")]
-    [TestCase("room{7}.chat")]
-    [TestCase("{7}")]
-    [TestCase("{}x")]
-    [TestCase("a}b")]
-    [TestCase("}x")]
-    [TestCase("x{")]
-    [TestCase("{a{b}c")]
-    [TestCase("a{}b{c}")]
-    [TestCase("{x}}")]
-    [TestCase("ünï{cödé}")]
-    [TestCase("*")]
-    [TestCase("[a]?")]
-    public async Task KeysOfAChannel_ShareOneSlot_TheChannelsOwnWhenItsNameAllows(string channel)
-    {
-        var history = await _cluster.KeySlotAsync((string)RedisKeys.History(channel)!);
-        var subscribers = await _cluster.KeySlotAsync((string)RedisKeys.Subscribers(channel)!);
-        var own = await _cluster.KeySlotAsync(channel);
-        // Whole names hashed (no tag, or an empty first one) that hold a '}'.
-        var closingBraceHashed = channel is "{}x" or "a}b" or "}x" or "a{}b{c}";
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(subscribers, Is.EqualTo(history), "one slot for all of the channel's keys");
-            Assert.That(RedisKeys.SharesSlotWithChannel(channel), Is.EqualTo(!closingBraceHashed));
-            if (!closingBraceHashed)
-            {
-                Assert.That(history, Is.EqualTo(own), "the channel's own slot, so the history script may SPUBLISH it");
-            }
-        }
-    }
-
-    [Test]
-    public void KeysOfChannelsSharingAHashTag_AreStillTheirOwn()
-    {
-        string[] channels = ["room{7}.chat", "lobby{7}.chat", "{7}", "7", "{7}}", "{7}x}"];
-
-        Assert.That(channels.Select(c => (string)RedisKeys.History(c)!), Is.Unique);
-    }
-
     [Test]
     public async Task WithoutShardedPubSub_TheClusterStillDeliversAndReplays_OverPlainPublish()
     {
         await using var site = await StartOnClusterAsync(sharded: false);
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("plain"));
         var url = "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c));
         string seen;
@@ -308,11 +264,12 @@ public sealed class RedisClusterTests
     [Test]
     public async Task Startup_LogsThatRedisIsACluster_AndWhichPubSubItUses()
     {
-        var logs = _site.Services.GetFakeLogCollector();
+        var logs = _site.Logs;
         // The broker connects in the background from startup on.
-        var logged = await Eventually.ValueAsync(
+        var logged = await Eventually.AcceptedAsync(
             () => Task.FromResult(logs.GetSnapshot().Where(r => r.Id.Name == "RedisClusterRecognised").ToList()),
-            records => records.Count > 0);
+            records => records.Count > 0,
+            "the broker logged that Redis is a cluster");
 
         Assert.That(logged, Has.Count.EqualTo(1));
         Assert.That(logged[0].Message, Does.Contain("3 masters known").And.Contain("sharded pub/sub"));
@@ -322,8 +279,8 @@ public sealed class RedisClusterTests
     public async Task WithoutHistory_ShardedPublishesReachChannelsOnEveryMaster_AsFlaskSsePayloads()
     {
         await using var site = await StartOnClusterAsync(sharded: true, history: 0);
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channels = await _cluster.ChannelsOnEveryMasterAsync(Unique("nohistory"));
         var streams = new List<SseTestStream>();
         try
@@ -352,21 +309,14 @@ public sealed class RedisClusterTests
         }
     }
 
-    private async Task<SampleSiteFactory> StartOnClusterAsync(bool sharded, int history = 100)
-    {
-        // The in-memory kind keeps the fixture from starting the single test Redis; the setting then names the cluster.
-        var site = await SampleSiteFactory.CreateAsync(
-            BrokerKind.InMemory,
-            new Dictionary<string, string?>
-            {
-                ["Sse:Redis:Url"] = _cluster.Url,
-                ["Sse:Redis:ShardedPubSub"] = sharded ? "true" : "false",
-                ["Sse:HistoryLength"] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            services => services.AddFakeLogging());
-        _ = site.Server; // starts the host, and with it the broker's connection
-        return site;
-    }
+    private Task<TestSite<TestHost.Program>> StartOnClusterAsync(bool sharded, int history = 100)
+        // The in-memory kind keeps the site from starting the single test Redis; the setting then names the cluster.
+        => TestSite.StartAsync(BrokerKind.InMemory, new()
+        {
+            [TestSettings.RedisUrl] = _cluster.Url,
+            [TestSettings.RedisShardedPubSub] = sharded ? "true" : "false",
+            [TestSettings.HistoryLength] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
     /// <summary>Publishes a last marker on <paramref name="channel"/> and returns its event: the stream's position after everything before it.</summary>
     private static async Task<string> ReadAfterAsync(ISsePublisher publisher, SseTestStream stream, string channel)

@@ -18,11 +18,11 @@ public sealed class RedisOperationsTests
     public async Task ChannelStats_AddUpAcrossServersOnOneRedis_WithTwoRedisConnectionsPerServer()
     {
         var name = "stats-" + Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" };
-        await using var first = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, settings);
-        await using var second = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, settings);
-        using var firstHttp = first.CreateClient();
-        using var secondHttp = second.CreateClient();
+        var settings = new Dictionary<string, string?> { [TestSettings.RedisUrl] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" };
+        await using var first = await TestSite.StartAsync(BrokerKind.InMemory, settings);
+        await using var second = await TestSite.StartAsync(BrokerKind.InMemory, settings);
+        var firstHttp = first.Http;
+        var secondHttp = second.Http;
         var channel = "everywhere." + Guid.NewGuid().ToString("N");
         var streams = new List<SseTestStream>();
         try
@@ -37,8 +37,8 @@ public sealed class RedisOperationsTests
                 streams.Add(await SseTestStream.OpenAsync(secondHttp, "/sse/stream?channel=" + channel));
             }
 
-            var firstStats = first.Services.GetRequiredService<ISseChannelStats>();
-            var secondStats = second.Services.GetRequiredService<ISseChannelStats>();
+            var firstStats = first.Stats;
+            var secondStats = second.Stats;
             await Eventually.HoldsAsync(async () => await firstStats.CountSubscribersAsync(channel) == 5, "the first server counts both servers' streams");
             await Eventually.HoldsAsync(async () => await secondStats.CountSubscribersAsync(channel) == 5, "the second server counts both servers' streams");
 
@@ -62,11 +62,10 @@ public sealed class RedisOperationsTests
     [Test]
     public async Task ChannelStats_ForgetACrashedServer_OnceItsEntryExpires()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis);
-        using var http = site.CreateClient();
-        var stats = site.Services.GetRequiredService<ISseChannelStats>();
+        await using var site = await TestSite.StartAsync(BrokerKind.Redis);
+        var stats = site.Stats;
         var channel = "crash." + Guid.NewGuid().ToString("N");
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel);
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=" + channel);
 
         // A server that reported 7 streams, then died: its entry expires 500 ms from now (Redis's clock).
         var db = _redis.Client.GetDatabase();
@@ -83,8 +82,7 @@ public sealed class RedisOperationsTests
     public async Task HealthCheck_Sse_IsUnhealthyWhileRedisIsUnreachable()
     {
         var port = RedisTestServer.FreeLoopbackPort();
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"redis://:secret@127.0.0.1:{port}" });
-        _ = site.Services; // starts the host
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = $"redis://:secret@127.0.0.1:{port}" });
 
         var report = await site.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "sse");
 
@@ -96,10 +94,9 @@ public sealed class RedisOperationsTests
     public async Task LostRedisConnection_IsRestored_CountedAndStreamsGoOn()
     {
         var name = "reconnect-" + Guid.NewGuid().ToString("N")[..8];
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:Redis:Url"] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" });
-        using var metrics = new MetricRecorder(site);
-        using var http = site.CreateClient();
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=reconnecting");
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = $"127.0.0.1:{new Uri(_redis.Url).Port},name={name}" });
+        var metrics = site.Metrics;
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=reconnecting");
 
         // Redis drops both of the server's connections (as on a Redis restart or a network cut).
         var db = _redis.Client.GetDatabase();
@@ -120,9 +117,9 @@ public sealed class RedisOperationsTests
     [Test]
     public async Task WithHistory_PublishesFlaskSseJsonWithTheStreamId_AndPlainPublishesStillArrive()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "10" });
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var site = await TestSite.StartAsync(BrokerKind.Redis, new() { [TestSettings.HistoryLength] = "10" });
+        var http = site.Http;
+        var publisher = site.Publisher;
         var redis = _redis;
         var channel = "flask." + Guid.NewGuid().ToString("N");
         var payloads = await redis.Client.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));

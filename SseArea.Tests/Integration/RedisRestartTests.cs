@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SseArea.Tests.Infrastructure;
@@ -10,10 +8,10 @@ namespace SseArea.Tests.Integration;
 
 /// <summary>
 /// Redis restarts while clients are connected: the test's own <c>redis-server</c> is killed (SIGKILL)
-/// and started again on the same port, under a SampleSite behind real Kestrel.
+/// and started again on the same port, under the test host behind real Kestrel.
 /// </summary>
 [CancelAfter(90_000)]
-public sealed partial class RedisRestartTests
+public sealed class RedisRestartTests
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(200);
 
@@ -24,7 +22,7 @@ public sealed partial class RedisRestartTests
     public async Task RedisRestart_StreamsStayOpenWithHeartbeats_SubscriptionsReturn_AndTheSameStreamsGetLaterEvents()
     {
         await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HeartbeatInterval"] = Heartbeat.ToString() });
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HeartbeatInterval] = Heartbeat.ToString() });
         var publisher = site.Publisher;
         var streams = new List<SseTestStream>();
         try
@@ -40,6 +38,10 @@ public sealed partial class RedisRestartTests
             await redis.KillAsync();
             await WaitForHealthAsync(site, HealthStatus.Unhealthy, "the sse health check is unhealthy while Redis is down");
             var outage = Stopwatch.StartNew();
+            using (var health = await site.Http.GetAsync("/healthz"))
+            {
+                Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "/healthz reports the outage");
+            }
 
             // Heartbeats go on: read concurrently, so a heartbeat buffered before the outage is used up at once.
             await Task.WhenAll(streams.Select(stream => ReadHeartbeatAfterAsync(stream, outage, 2 * Heartbeat)));
@@ -49,7 +51,7 @@ public sealed partial class RedisRestartTests
             Assert.ThrowsAsync<SseBrokerException>(() => site.Stats.CountSubscribersAsync("restart.a"), "no cluster-wide count without Redis");
             using (var refused = await site.Http.GetAsync("/sse/stream?channel=restart.c"))
             {
-                await StreamEndpointTests.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "unreachable");
+                await Problems.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "unreachable");
             }
 
             // The only client of restart.b leaves during the outage: its subscription must not come back.
@@ -60,6 +62,10 @@ public sealed partial class RedisRestartTests
             await redis.StartAgainAsync();
             var back = Stopwatch.StartNew();
             await WaitForHealthAsync(site, HealthStatus.Healthy, "the sse health check is healthy once Redis is back");
+            using (var health = await site.Http.GetAsync("/healthz"))
+            {
+                Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "/healthz reports Redis back");
+            }
             await Eventually.HoldsAsync(async () => await redis.NumSubAsync("restart.a") == 1, "the subscription came back by itself", ReconnectTimeout);
             TestContext.Progress.WriteLine($"Redis restart: subscription renewed {back.ElapsedMilliseconds} ms after Redis answered PING again, {outage.ElapsedMilliseconds} ms after the outage was noticed");
             Assert.That(await redis.NumSubAsync("restart.b"), Is.Zero, "a channel whose last client left during the outage is not subscribed again");
@@ -89,7 +95,7 @@ public sealed partial class RedisRestartTests
     public async Task RedisRestart_WithoutPersistence_TheServerWritesItsSubscriberCountsAgainAtOnce()
     {
         await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url);
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url });
         await using var stream = await OpenAsync(site, "counted");
         await Eventually.HoldsAsync(async () => await redis.Client.GetDatabase().HashLengthAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("counted")) == 1, "the server reported its count");
 
@@ -104,50 +110,10 @@ public sealed partial class RedisRestartTests
     }
 
     [Test]
-    public async Task RedisRestart_PublishingOverHttp_AnswersAClear503_ThenWorksAgain()
-    {
-        await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url);
-        var token = await AntiforgeryTokenAsync(site.Http);
-        await redis.KillAsync();
-        await WaitForHealthAsync(site, HealthStatus.Unhealthy, "Redis is down");
-
-        using (var hello = await site.Http.GetAsync("/hello"))
-        {
-            await StreamEndpointTests.AssertProblemAsync(hello, HttpStatusCode.ServiceUnavailable, "unreachable");
-        }
-
-        using (var posted = await PostPublishAsync(site.Http, token, "publish.down"))
-        {
-            var body = await posted.Content.ReadAsStringAsync();
-            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
-            Assert.That(posted.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-            Assert.That(body, Does.Contain("\"title\":\"Message not sent\"").And.Contain("unreachable").And.Not.Contain("   at "), "says why, without a stack trace");
-        }
-
-        using (var health = await site.Http.GetAsync("/healthz"))
-        {
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "/healthz reports the outage");
-        }
-
-        await redis.StartAgainAsync();
-        await WaitForHealthAsync(site, HealthStatus.Healthy, "Redis is back");
-        using (var posted = await PostPublishAsync(site.Http, token, "publish.down"))
-        {
-            Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await posted.Content.ReadAsStringAsync());
-        }
-
-        using (var health = await site.Http.GetAsync("/healthz"))
-        {
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        }
-    }
-
-    [Test]
     public async Task RedisRestart_WithPersistence_AClientReconnectingWithLastEventId_MissesNothingThatReachedRedis()
     {
         await using var redis = await OwnRedisServer.StartAsync(persistent: true);
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100" });
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HistoryLength] = "100" });
         var publisher = site.Publisher;
         string seen;
         await using (var stream = await OpenAsync(site, "kept"))
@@ -178,7 +144,7 @@ public sealed partial class RedisRestartTests
     public async Task RedisKilledMidPublish_EveryPublishThatReturnedIsReplayedAfterTheRestart_TheOthersThrew()
     {
         await using var redis = await OwnRedisServer.StartAsync(persistent: true);
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100000" });
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HistoryLength] = "100000" });
         var publisher = site.Publisher;
         var returned = new System.Collections.Concurrent.ConcurrentBag<string>();
         var threw = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -232,7 +198,7 @@ public sealed partial class RedisRestartTests
     public async Task RedisRestart_WithoutPersistence_AClientReconnectingWithLastEventId_IsToldItMissedEvents()
     {
         await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100" });
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HistoryLength] = "100" });
         string seen;
         await using (var stream = await OpenAsync(site, "forgotten"))
         {
@@ -252,7 +218,7 @@ public sealed partial class RedisRestartTests
         Assert.That(DataOf(notice), Is.EqualTo("{\"channels\":[\"forgotten\"]}"));
     }
 
-    private static async Task<SseTestStream> OpenAsync(KestrelSampleSite site, string channel)
+    private static async Task<SseTestStream> OpenAsync(TestSite<TestHost.Program> site, string channel)
     {
         var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=" + channel);
         Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n\n"), "the opening comment");
@@ -265,7 +231,7 @@ public sealed partial class RedisRestartTests
         // Only the subscription connection drops (a network cut of one connection): publishes still
         // reach Redis meanwhile, but no open stream here can get them live.
         await using var redis = await OwnRedisServer.StartAsync();
-        await using var site = await KestrelSampleSite.StartAsync(redis.Url, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100" });
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HistoryLength] = "100" });
         var publisher = site.Publisher;
         await using var stream = await OpenAsync(site, "gap");
         await publisher.PublishAsync("one", channel: "gap");
@@ -296,7 +262,7 @@ public sealed partial class RedisRestartTests
     /// <summary>The notice an open stream gets when its server's subscription connection to Redis came back.</summary>
     internal static string MissedNotice(string channel) => $"event:sse-missed\ndata:{{\"channels\":[\"{channel}\"]}}\n\n";
 
-    private static async Task WaitForHealthAsync(KestrelSampleSite site, HealthStatus status, string what)
+    private static async Task WaitForHealthAsync(TestSite<TestHost.Program> site, HealthStatus status, string what)
     {
         var health = site.Services.GetRequiredService<HealthCheckService>();
         await Eventually.HoldsAsync(async () => (await health.CheckHealthAsync(r => r.Name == "sse")).Status == status, what, ReconnectTimeout);
@@ -316,33 +282,7 @@ public sealed partial class RedisRestartTests
         }
     }
 
-    internal static async Task<string> AntiforgeryTokenAsync(HttpClient http)
-    {
-        var page = await http.GetStringAsync("/");
-        var token = TokenPattern().Match(page).Groups[1].Value;
-        Assert.That(token, Is.Not.Empty, "the form carries an antiforgery token");
-        return token;
-    }
-
-    internal static Task<HttpResponseMessage> PostPublishAsync(HttpClient http, string token, string channel, string message = "from the form")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = token,
-                ["Channel"] = channel,
-                ["Message"] = message,
-            }),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        return http.SendAsync(request);
-    }
-
     internal static string IdOf(string block) => block.Split('\n').Single(line => line.StartsWith("id:", StringComparison.Ordinal))[3..];
 
     internal static string DataOf(string block) => string.Join('\n', block.Split('\n').Where(line => line.StartsWith("data:", StringComparison.Ordinal)).Select(line => line[5..]));
-
-    [GeneratedRegex("<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

@@ -1,50 +1,36 @@
-using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace SseArea.Tests.Integration;
 
 /// <summary>
-/// <c>Sse:Redis:ShardedPubSub</c> on a single Redis 7 (the run's test server): the settings a cluster
+/// <c>Sse:RedisShardedPubSub</c> on a single Redis 7 (the run's test server): the settings a cluster
 /// uses work in development too, and what changes for other publishers.
 /// </summary>
 [CancelAfter(60_000)]
-public sealed class RedisShardedPubSubTests
+public sealed class RedisShardedPubSubTests : TestSiteFixture
 {
     private RedisTestServer _redis = null!;
-    private SampleSiteFactory _site = null!;
-    private HttpClient _http = null!;
-    private ISsePublisher _publisher = null!;
+
+    private protected override TestSiteOptions SiteOptions => new()
+    {
+        Broker = BrokerKind.Redis,
+        Settings =
+        {
+            [TestSettings.RedisShardedPubSub] = "true",
+            [TestSettings.HistoryLength] = "100",
+        },
+    };
 
     [OneTimeSetUp]
-    public async Task StartSiteAsync()
-    {
-        _redis = await RedisTestServer.GetAsync();
-        _site = await SampleSiteFactory.CreateAsync(BrokerKind.Redis, new Dictionary<string, string?>
-        {
-            ["Sse:Redis:ShardedPubSub"] = "true",
-            ["Sse:HistoryLength"] = "100",
-        });
-        _http = _site.CreateClient();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        _http?.Dispose();
-        if (_site is not null)
-        {
-            await _site.DisposeAsync();
-        }
-    }
+    public async Task FindRedisAsync() => _redis = await RedisTestServer.GetAsync();
 
     [Test]
     public async Task Stream_IsServedBySSubscribe_AndEventsAndReplayWork()
     {
         var channel = Unique("single");
         string seen;
-        await using (var first = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel))
+        await using (var first = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + channel))
         {
             using (Assert.EnterMultipleScope())
             {
@@ -52,14 +38,14 @@ public sealed class RedisShardedPubSubTests
                 Assert.That(await _redis.NumSubAsync(channel), Is.Zero);
             }
 
-            Assert.That(await _publisher.PublishAsync("one", channel: channel), Is.EqualTo(1));
+            Assert.That(await Publisher.PublishAsync("one", channel: channel), Is.EqualTo(1));
             var text = await first.ReadEventAsync();
             Assert.That(text, Does.StartWith("data:one\nid:"));
             seen = text.Split('\n')[1][3..];
         }
 
-        await _publisher.PublishAsync("two", channel: channel);
-        await using var second = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel, h => h.Add("Last-Event-ID", seen));
+        await Publisher.PublishAsync("two", channel: channel);
+        await using var second = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + channel, h => h.Add("Last-Event-ID", seen));
 
         Assert.That(await second.ReadEventAsync(), Does.StartWith("data:two\n"));
         await Eventually.HoldsAsync(async () => await ShardNumSubAsync(channel) == 1, "the first stream's SSUBSCRIBE ended, the second's holds");
@@ -69,7 +55,7 @@ public sealed class RedisShardedPubSubTests
     public async Task FlaskSsePublish_IsNotSeen_WhileSPublishIs()
     {
         var channel = Unique("interop");
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + channel);
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + channel);
 
         var viaPublish = await _redis.PublishRawAsync(channel, "{\"data\": \"plain PUBLISH\"}");
         var viaSPublish = await _redis.Client.GetSubscriber().PublishAsync(RedisChannel.Sharded(channel), "{\"data\": \"SPUBLISH\"}");
@@ -85,7 +71,7 @@ public sealed class RedisShardedPubSubTests
     [Test]
     public void ChannelWhoseHashedPartHoldsAClosingBrace_IsRefusedWithHistory_OnASingleRedisToo()
     {
-        var refused = Assert.ThrowsAsync<ArgumentException>(() => _publisher.PublishAsync("x", channel: "odd}" + Guid.NewGuid().ToString("N")));
+        var refused = Assert.ThrowsAsync<ArgumentException>(() => Publisher.PublishAsync("x", channel: "odd}" + Guid.NewGuid().ToString("N")));
 
         Assert.That(refused!.ParamName, Is.EqualTo("channel"));
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Integration;
@@ -8,28 +7,15 @@ namespace SseArea.Tests.Integration;
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class ReplayTests(BrokerKind broker)
+public sealed class ReplayTests(BrokerKind broker) : TestSiteFixture
 {
     private const int History = 200;
 
-    private SampleSiteFactory _site = null!;
-    private HttpClient _http = null!;
-    private ISsePublisher _publisher = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync()
+    private protected override TestSiteOptions SiteOptions => new()
     {
-        _site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = History.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        _http = _site.CreateClient();
-        _publisher = _site.Services.GetRequiredService<ISsePublisher>();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync()
-    {
-        _http.Dispose();
-        await _site.DisposeAsync();
-    }
+        Broker = broker,
+        Settings = { [TestSettings.HistoryLength] = History.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    };
 
     [Test]
     public async Task EveryEvent_CarriesAnId()
@@ -37,8 +23,8 @@ public sealed class ReplayTests(BrokerKind broker)
         var channel = Unique("ids");
         await using var stream = await Open(channel);
 
-        await _publisher.PublishAsync("one", channel: channel);
-        await _publisher.PublishAsync("two", channel: channel);
+        await Publisher.PublishAsync("one", channel: channel);
+        await Publisher.PublishAsync("two", channel: channel);
         var first = IdOf(await stream.ReadEventAsync());
         var second = IdOf(await stream.ReadEventAsync());
 
@@ -54,16 +40,16 @@ public sealed class ReplayTests(BrokerKind broker)
         string seen;
         await using (var first = await Open(channel))
         {
-            await _publisher.PublishAsync("one", channel: channel);
+            await Publisher.PublishAsync("one", channel: channel);
             seen = IdOf(await first.ReadEventAsync());
         }
 
-        await _publisher.PublishAsync("two", channel: channel);
-        await _publisher.PublishAsync("three", channel: channel);
+        await Publisher.PublishAsync("two", channel: channel);
+        await Publisher.PublishAsync("three", channel: channel);
         await using var second = asHeader
             ? await Open(channel, seen)
-            : await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={channel}&lastEventId={Uri.EscapeDataString(seen)}");
-        await _publisher.PublishAsync("four", channel: channel);
+            : await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={channel}&lastEventId={Uri.EscapeDataString(seen)}");
+        await Publisher.PublishAsync("four", channel: channel);
 
         Assert.That(await DataOf(second, 3), Is.EqualTo(new[] { "two", "three", "four" }));
     }
@@ -75,17 +61,17 @@ public sealed class ReplayTests(BrokerKind broker)
         string seen;
         await using (var first = await Open(channel))
         {
-            await _publisher.PublishAsync("0", channel: channel);
+            await Publisher.PublishAsync("0", channel: channel);
             seen = IdOf(await first.ReadEventAsync());
         }
 
-        await _publisher.PublishAsync("1", channel: channel);
+        await Publisher.PublishAsync("1", channel: channel);
         const int Count = 150;
         var publishing = Task.Run(async () =>
         {
             for (var i = 2; i <= Count; i++)
             {
-                await _publisher.PublishAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: channel);
+                await Publisher.PublishAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: channel);
             }
         });
         await using var second = await Open(channel, seen);
@@ -105,9 +91,9 @@ public sealed class ReplayTests(BrokerKind broker)
     public async Task UnknownLastEventId_GetsTheMissedNotice_ThenLiveEvents(string lastEventId)
     {
         var channel = Unique("unknown");
-        await _publisher.PublishAsync("before", channel: channel);
+        await Publisher.PublishAsync("before", channel: channel);
         await using var stream = await Open(channel, lastEventId);
-        await _publisher.PublishAsync("live", channel: channel);
+        await Publisher.PublishAsync("live", channel: channel);
 
         var notice = await stream.ReadEventAsync();
         Assert.That(notice, Does.StartWith($"event:sse-missed\ndata:{{\"channels\":[\"{channel}\"]}}\nid:"));
@@ -121,17 +107,17 @@ public sealed class ReplayTests(BrokerKind broker)
         string seen;
         await using (var first = await Open(channel))
         {
-            await _publisher.PublishAsync("first", channel: channel);
+            await Publisher.PublishAsync("first", channel: channel);
             seen = IdOf(await first.ReadEventAsync());
         }
 
         for (var i = 0; i < History + 1; i++)
         {
-            await _publisher.PublishAsync("filler", channel: channel);
+            await Publisher.PublishAsync("filler", channel: channel);
         }
 
         await using var second = await Open(channel, seen);
-        await _publisher.PublishAsync("live", channel: channel);
+        await Publisher.PublishAsync("live", channel: channel);
 
         Assert.That(await second.ReadEventAsync(), Does.StartWith("event:sse-missed\n"));
         Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "live" }));
@@ -142,21 +128,21 @@ public sealed class ReplayTests(BrokerKind broker)
     {
         var a = Unique("multi.a");
         var b = Unique("multi.b");
-        await _publisher.PublishAsync("a0", channel: a);
+        await Publisher.PublishAsync("a0", channel: a);
         string seen;
-        await using (var first = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}"))
+        await using (var first = await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={a}&channel={b}"))
         {
-            await _publisher.PublishAsync("b1", channel: b);
+            await Publisher.PublishAsync("b1", channel: b);
             var firstEvent = await first.ReadEventAsync();
             seen = IdOf(firstEvent);
             Assert.That(seen, Does.Contain(","), "one id per channel");
         }
 
-        await _publisher.PublishAsync("a2", channel: a);
-        await _publisher.PublishAsync("b3", channel: b);
-        await _publisher.PublishAsync("a4", channel: a);
-        await using var second = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", seen));
-        await _publisher.PublishAsync("b5", channel: b);
+        await Publisher.PublishAsync("a2", channel: a);
+        await Publisher.PublishAsync("b3", channel: b);
+        await Publisher.PublishAsync("a4", channel: a);
+        await using var second = await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", seen));
+        await Publisher.PublishAsync("b5", channel: b);
 
         var events = new List<string>();
         for (var i = 0; i < 4; i++)
@@ -172,11 +158,11 @@ public sealed class ReplayTests(BrokerKind broker)
     {
         var a = Unique("once.a");
         var b = Unique("once.b");
-        await using var stream = await SseTestStream.OpenAsync(_http, $"/sse/stream?channel={a}&channel={b}&channel={a}");
+        await using var stream = await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={a}&channel={b}&channel={a}");
 
-        await _publisher.PublishAsync("to a", channel: a);
-        await _publisher.PublishAsync("to b", channel: b);
-        await _publisher.PublishAsync("end", channel: a);
+        await Publisher.PublishAsync("to a", channel: a);
+        await Publisher.PublishAsync("to b", channel: b);
+        await Publisher.PublishAsync("end", channel: a);
 
         Assert.That(await DataOf(stream, 3), Is.EqualTo(new[] { "to a", "to b", "end" }));
     }
@@ -187,11 +173,11 @@ public sealed class ReplayTests(BrokerKind broker)
         var channel = Unique("explicit");
         await using (var first = await Open(channel))
         {
-            await _publisher.PublishAsync("mine", id: "order-17", channel: channel);
+            await Publisher.PublishAsync("mine", id: "order-17", channel: channel);
             Assert.That(IdOf(await first.ReadEventAsync()), Is.EqualTo("order-17"));
         }
 
-        await _publisher.PublishAsync("next", channel: channel);
+        await Publisher.PublishAsync("next", channel: channel);
         await using var second = await Open(channel, "order-17");
 
         Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "next" }));
@@ -203,15 +189,15 @@ public sealed class ReplayTests(BrokerKind broker)
         var channel = Unique("repeat");
         await using (var first = await Open(channel))
         {
-            await _publisher.PublishAsync("seen", id: "order-16", channel: channel);
+            await Publisher.PublishAsync("seen", id: "order-16", channel: channel);
             await first.ReadEventAsync();
         }
 
-        await _publisher.PublishAsync("missed", id: "order-17", channel: channel);
+        await Publisher.PublishAsync("missed", id: "order-17", channel: channel);
         await using var second = await Open(channel, "order-16");
-        await _publisher.PublishAsync("live-1", id: "order-18", channel: channel);
-        await _publisher.PublishAsync("live-2", id: "order-17", channel: channel);
-        await _publisher.PublishAsync("live-3", id: "order-19", channel: channel);
+        await Publisher.PublishAsync("live-1", id: "order-18", channel: channel);
+        await Publisher.PublishAsync("live-2", id: "order-17", channel: channel);
+        await Publisher.PublishAsync("live-3", id: "order-19", channel: channel);
 
         Assert.That(await DataOf(second, 4), Is.EqualTo(new[] { "missed", "live-1", "live-2", "live-3" }));
     }
@@ -220,7 +206,7 @@ public sealed class ReplayTests(BrokerKind broker)
     public async Task ReconnectBeforeTheFirstEvent_WithThePositionSentAtTheStart_GetsWhatWasPublishedMeanwhile()
     {
         var channel = Unique("early");
-        await _publisher.PublishAsync("old", channel: channel);
+        await Publisher.PublishAsync("old", channel: channel);
         string position;
         await using (var first = await Open(channel))
         {
@@ -229,7 +215,7 @@ public sealed class ReplayTests(BrokerKind broker)
             Assert.That(block, Is.EqualTo($"id:{position}\n\n"), "only an id: the browser records it and dispatches nothing");
         }
 
-        await _publisher.PublishAsync("in the gap", channel: channel);
+        await Publisher.PublishAsync("in the gap", channel: channel);
         await using var second = await Open(channel, position);
 
         Assert.That(await DataOf(second, 1), Is.EqualTo(new[] { "in the gap" }));
@@ -246,8 +232,8 @@ public sealed class ReplayTests(BrokerKind broker)
         }
 
         Assert.That(position, Is.Not.Empty, "an empty id would clear the browser's");
-        await _publisher.PublishAsync("one", channel: channel);
-        await _publisher.PublishAsync("two", channel: channel);
+        await Publisher.PublishAsync("one", channel: channel);
+        await Publisher.PublishAsync("two", channel: channel);
         await using var second = await Open(channel, position);
 
         Assert.That(await DataOf(second, 2), Is.EqualTo(new[] { "one", "two" }));
@@ -259,8 +245,8 @@ public sealed class ReplayTests(BrokerKind broker)
         var channels = Enumerable.Range(0, 16).Select(i => Unique("long" + i)).ToList();
         var unknown = string.Join(',', Enumerable.Repeat(Uri.EscapeDataString(new string('é', 300)), 16));
         Assert.That(unknown, Has.Length.GreaterThan(4096));
-        await using var stream = await SseTestStream.OpenAsync(_http, "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c)), h => h.Add("Last-Event-ID", unknown));
-        await _publisher.PublishAsync("live", channel: channels[15]);
+        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?" + string.Join('&', channels.Select(c => "channel=" + c)), h => h.Add("Last-Event-ID", unknown));
+        await Publisher.PublishAsync("live", channel: channels[15]);
 
         Assert.That(await stream.ReadEventAsync(), Does.StartWith("event:sse-missed\n"));
         Assert.That(await DataOf(stream, 1), Is.EqualTo(new[] { "live" }));
@@ -270,7 +256,7 @@ public sealed class ReplayTests(BrokerKind broker)
     [TestCase("a\u0000b")]
     public async Task InvalidLastEventId_Answers400WithTheReason(string id)
     {
-        using var response = await _http.GetAsync($"/sse/stream?lastEventId={Uri.EscapeDataString(id)}");
+        using var response = await Http.GetAsync($"/sse/stream?lastEventId={Uri.EscapeDataString(id)}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("control character"));
@@ -301,7 +287,7 @@ public sealed class ReplayTests(BrokerKind broker)
     }
 
     private Task<SseTestStream> Open(string channel, string? lastEventId = null)
-        => SseTestStream.OpenAsync(_http, "/sse/stream?channel=" + Uri.EscapeDataString(channel), h =>
+        => SseTestStream.OpenAsync(Http, "/sse/stream?channel=" + Uri.EscapeDataString(channel), h =>
         {
             if (lastEventId is not null)
             {

@@ -4,8 +4,8 @@ using static SseArea.Tests.Integration.RedisRestartTests;
 namespace SseArea.Tests.Integration;
 
 /// <summary>
-/// Two SampleSite servers behind real Kestrel on different loopback ports, sharing one Redis (the
-/// test's own <c>redis-server</c>), with clients on both.
+/// Two servers sharing one Redis (the test's own <c>redis-server</c>), with clients on both: the
+/// test host twice in process behind real Kestrel on different loopback ports, or as two processes.
 /// </summary>
 [CancelAfter(60_000)]
 public sealed class SeveralServersTests
@@ -21,14 +21,14 @@ public sealed class SeveralServersTests
     [Test]
     public async Task AnEventPublishedOnEitherServer_ReachesTheClientsOfBoth()
     {
-        await using var first = await KestrelSampleSite.StartAsync(_redis.Url);
-        await using var second = await KestrelSampleSite.StartAsync(_redis.Url);
+        await using var first = await StartAsync();
+        await using var second = await StartAsync();
         Assert.That(first.Address.Port, Is.Not.EqualTo(second.Address.Port));
         var streams = new List<SseTestStream>();
         try
         {
-            // The default channel, which /hello publishes to.
-            foreach (var site in (KestrelSampleSite[])[first, first, second, second])
+            // The default channel.
+            foreach (var site in (TestSite<TestHost.Program>[])[first, first, second, second])
             {
                 streams.Add(await SseTestStream.OpenAsync(site.Http, "/sse/stream"));
             }
@@ -41,7 +41,7 @@ public sealed class SeveralServersTests
                 Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:from the first\n\n"));
             }
 
-            Assert.That(await second.Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+            Assert.That(await second.Publisher.PublishAsync(new { message = "Hello!" }, type: "greeting"), Is.EqualTo(2));
             foreach (var stream in streams)
             {
                 Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:{\"message\":\"Hello!\"}\n\n"));
@@ -57,43 +57,38 @@ public sealed class SeveralServersTests
     }
 
     [Test]
-    public async Task TwoSampleSiteProcesses_DeliverEachOthersEvents_AndEachReportsItsCountToRedis()
+    public async Task TwoProcesses_DeliverEachOthersEvents_AndEachReportsItsCountToRedis()
     {
-        var environment = new Dictionary<string, string> { ["Sse__Redis__Url"] = _redis.Url };
-        await using var first = await SampleSiteProcess.StartAsync(environment);
-        await using var second = await SampleSiteProcess.StartAsync(environment);
+        var environment = new Dictionary<string, string> { [TestSettings.AsEnvironmentVariable(TestSettings.RedisUrl)] = _redis.Url };
+        await using var first = await TestSiteProcess.StartAsync(environment);
+        await using var second = await TestSiteProcess.StartAsync(environment);
         var streams = new List<SseTestStream>();
         try
         {
-            // The default channel, which /hello and an empty /publish channel publish to.
-            foreach (var site in (SampleSiteProcess[])[first, first, second, second, second])
+            // The default channel, which a publish without a channel goes to.
+            foreach (var site in (TestSiteProcess[])[first, first, second, second, second])
             {
                 streams.Add(await SseTestStream.OpenAsync(site.Http, "/sse/stream"));
             }
 
             Assert.That(await _redis.NumSubAsync("sse"), Is.EqualTo(2), "one subscription per process");
-            Assert.That(await first.Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+            Assert.That(await first.PublishAsync("{\"message\":\"Hello!\"}", type: "greeting"), Is.EqualTo(2), "Redis counts one receiver per process");
             foreach (var stream in streams)
             {
                 Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:{\"message\":\"Hello!\"}\n\n"));
             }
 
-            var token = await AntiforgeryTokenAsync(second.Http);
-            using (var posted = await PostPublishAsync(second.Http, token, "sse", "from the second process"))
-            {
-                Assert.That(posted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), await posted.Content.ReadAsStringAsync());
-            }
-
+            await second.PublishAsync("from the second process", channel: "sse");
             foreach (var stream in streams)
             {
                 Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from the second process\n\n"));
             }
 
             // Each process keeps its own entry (count:expiry) in the channel's hash; they add up.
-            var counts = await Eventually.ValueAsync(
+            await Eventually.AcceptedAsync(
                 async () => (await _redis.Client.GetDatabase().HashValuesAsync(SseArea.Internal.Redis.RedisKeys.Subscribers("sse"))).Select(v => long.Parse(((string)v!).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray(),
-                counts => counts.SequenceEqual([2L, 3L]));
-            Assert.That(counts, Is.EqualTo(new[] { 2L, 3L }), "one entry per process, 2 + 3 streams");
+                counts => counts.SequenceEqual([2L, 3L]),
+                "one entry per process, 2 + 3 streams");
 
             // A clean stop (SIGTERM) takes the process's entry with it.
             await second.DisposeAsync();
@@ -112,8 +107,8 @@ public sealed class SeveralServersTests
     [Test]
     public async Task SubscriberCounts_AddUpAcrossBothServers_AndFallToZeroWhenAllLeave()
     {
-        await using var first = await KestrelSampleSite.StartAsync(_redis.Url);
-        await using var second = await KestrelSampleSite.StartAsync(_redis.Url);
+        await using var first = await StartAsync();
+        await using var second = await StartAsync();
         const string Channel = "counted.everywhere";
         var onFirst = new List<SseTestStream>();
         var onSecond = new List<SseTestStream>();
@@ -159,9 +154,8 @@ public sealed class SeveralServersTests
     [Test]
     public async Task WithHistory_AClientMovingToTheOtherServer_GetsExactlyTheEventsItMissed()
     {
-        var history = new Dictionary<string, string?> { ["Sse:HistoryLength"] = "100" };
-        await using var first = await KestrelSampleSite.StartAsync(_redis.Url, history);
-        await using var second = await KestrelSampleSite.StartAsync(_redis.Url, history);
+        await using var first = await StartAsync(history: 100);
+        await using var second = await StartAsync(history: 100);
         const string Channel = "moving";
 
         // A client that stays on the second server sees every event, with the ids Redis gave them.
@@ -189,4 +183,12 @@ public sealed class SeveralServersTests
         Assert.That(DataOf(four), Is.EqualTo("four"), "then live events, nothing again and nothing between");
         Assert.That(await witness.ReadEventAsync(), Is.EqualTo(four));
     }
+
+    /// <summary>The test host in process on the shared Redis.</summary>
+    private Task<TestSite<TestHost.Program>> StartAsync(int history = 0)
+        => TestSite.StartAsync(BrokerKind.InMemory, new()
+        {
+            [TestSettings.RedisUrl] = _redis.Url,
+            [TestSettings.HistoryLength] = history.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 }

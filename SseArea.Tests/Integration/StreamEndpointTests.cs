@@ -10,8 +10,10 @@ namespace SseArea.Tests.Integration;
 [TestFixture(BrokerKind.InMemory)]
 [TestFixture(BrokerKind.Redis)]
 [CancelAfter(60_000)]
-public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(broker)
+public sealed class StreamEndpointTests(BrokerKind broker) : TestSiteFixture
 {
+    private protected override TestSiteOptions SiteOptions => new() { Broker = broker };
+
     [Test]
     public async Task Stream_AnswersEventStreamHeaders()
     {
@@ -26,17 +28,6 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
             Assert.That(response.Headers.GetValues("X-Accel-Buffering"), Is.EqualTo(new[] { "no" }));
             Assert.That(response.Content.Headers.ContentEncoding, Is.EqualTo(new[] { "identity" }), "not compressed, and saying so");
         });
-    }
-
-    [Test]
-    public async Task Hello_PublishesTheGreetingOnTheDefaultChannel()
-    {
-        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream");
-
-        var answer = await Http.GetStringAsync("/hello");
-
-        Assert.That(answer, Is.EqualTo("Message sent!"));
-        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:greeting\ndata:{\"message\":\"Hello!\"}\n\n"));
     }
 
     [TestCase("/sse/stream?channel=")]
@@ -91,7 +82,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
                 Assert.That(await streams[channel].ReadEventAsync(), Is.EqualTo($"data:last {channel}\n\n"), $"channel '{channel}'");
             }
 
-            if (Broker == BrokerKind.Redis)
+            if (broker == BrokerKind.Redis)
             {
                 var redis = await RedisTestServer.GetAsync();
                 Assert.That(await redis.NumPatAsync(), Is.Zero, "no pattern subscription");
@@ -119,7 +110,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
                 streams.Add(await SseTestStream.OpenAsync(Http, "/sse/stream?channel=crowd"));
             }
 
-            if (Broker == BrokerKind.Redis)
+            if (broker == BrokerKind.Redis)
             {
                 Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("crowd"), Is.EqualTo(1), "one Redis subscription for all 50 clients");
             }
@@ -127,7 +118,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
             for (var n = 1; n <= 3; n++)
             {
                 var receivers = await Publisher.PublishAsync($"event {n}", id: n.ToString(System.Globalization.CultureInfo.InvariantCulture), channel: "crowd");
-                Assert.That(receivers, Is.EqualTo(Broker == BrokerKind.Redis ? 1 : Clients), "receivers as the broker counts them");
+                Assert.That(receivers, Is.EqualTo(broker == BrokerKind.Redis ? 1 : Clients), "receivers as the broker counts them");
             }
 
             var received = await Task.WhenAll(streams.Select(async s => new[] { await s.ReadEventAsync(), await s.ReadEventAsync(), await s.ReadEventAsync() }));
@@ -150,14 +141,14 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
         {
             Assert.That(await Publisher.PublishAsync("hello", channel: "leaving"), Is.EqualTo(1));
             Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:hello\n\n"));
-            if (Broker == BrokerKind.Redis)
+            if (broker == BrokerKind.Redis)
             {
                 Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("leaving"), Is.EqualTo(1));
             }
         }
 
         await Eventually.HoldsAsync(async () => await Publisher.PublishAsync("anyone?", channel: "leaving") == 0, "nobody receives the channel's events");
-        if (Broker == BrokerKind.Redis)
+        if (broker == BrokerKind.Redis)
         {
             Assert.That(await (await RedisTestServer.GetAsync()).NumSubAsync("leaving"), Is.Zero, "PUBSUB NUMSUB back to 0");
         }
@@ -204,7 +195,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     {
         using var response = await Http.GetAsync("/sse/stream?channel=" + channel);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, reason);
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, reason);
     }
 
     [Test]
@@ -212,7 +203,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     {
         using var response = await Http.GetAsync("/sse/stream?channel=" + new string('x', 257));
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "257 characters long; the limit is 256");
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "257 characters long; the limit is 256");
     }
 
     [Test]
@@ -222,7 +213,7 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
 
         using var response = await Http.GetAsync("/sse/stream?" + query);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "at most 16 channels");
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "at most 16 channels");
     }
 
     [Test]
@@ -247,117 +238,10 @@ public sealed class StreamEndpointTests(BrokerKind broker) : SampleSiteFixture(b
     }
 
     [Test]
-    public async Task HomePage_ShowsTheLiveFeedOfTheDefaultChannel()
-    {
-        var html = await Http.GetStringAsync("/");
-
-        Assert.That(html, Does.Contain("<sse-stream id=\"feed-stream\" class=\"badge\" src=\"/sse/stream?channel=sse\" events=\"greeting,status,alert\" target=\"#feed\">"));
-    }
-
-    [Test]
-    public async Task PublishForm_PublishesTextToTheNamedChannel()
-    {
-        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.channel");
-        var token = await AntiforgeryTokenAsync();
-
-        using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token,
-            ["Channel"] = "form.channel",
-            ["Type"] = "status",
-            ["Message"] = "posted\nfrom the form",
-        }));
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "redirected back to the feed");
-        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("event:status\ndata:posted\ndata:from the form\n\n"));
-    }
-
-    [Test]
-    public async Task PublishForm_WithAnEventTypeTheFeedDoesNotHear_IsRefused()
-    {
-        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.types");
-        var token = await AntiforgeryTokenAsync();
-
-        using var refused = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token,
-            ["Channel"] = "form.types",
-            ["Type"] = "unheard",
-            ["Message"] = "lost?",
-        }));
-        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Choose one of the event types"));
-
-        await Publisher.PublishAsync("only this", channel: "form.types");
-        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:only this\n\n"), "the refused form published nothing");
-    }
-
-    [Test]
-    public async Task PublishForm_PostedByScript_AnswersJsonAndReportsBadChannels()
-    {
-        await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=form.json");
-        var token = await AntiforgeryTokenAsync();
-
-        async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string channel)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
-            {
-                Content = new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["__RequestVerificationToken"] = token,
-                    ["Channel"] = channel,
-                    ["Message"] = "from script",
-                }),
-            };
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await Http.SendAsync(request);
-            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
-        }
-
-        var sent = await PostAsync("form.json");
-        Assert.That(sent.Status, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(sent.Body.GetProperty("receivers").GetInt64(), Is.EqualTo(1));
-        Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:from script\n\n"));
-
-        var refused = await PostAsync("bad\u0001channel");
-        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(refused.Body.GetProperty("errors").GetProperty("Channel")[0].GetString(), Does.Contain("control character").And.Not.Contain("(Parameter"));
-    }
-
-    [Test]
-    public async Task PublishForm_WithoutAntiforgeryToken_IsRefused()
-    {
-        using var response = await Http.PostAsync("/publish", new FormUrlEncodedContent(new Dictionary<string, string> { ["Message"] = "forged" }));
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-    }
-
-    [Test]
     public void Publisher_WithInvalidChannel_ThrowsNamingTheArgument()
     {
         var error = Assert.ThrowsAsync<ArgumentException>(() => Publisher.PublishAsync("x", channel: "bad\nchannel"));
 
         Assert.That(error!.ParamName, Is.EqualTo("channel"));
-    }
-
-    private async Task<string> AntiforgeryTokenAsync()
-    {
-        var page = await Http.GetStringAsync("/");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.That(token, Is.Not.Empty, "the form carries an antiforgery token");
-        return token;
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(status), body);
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        using var problem = JsonDocument.Parse(body);
-        Assert.Multiple(() =>
-        {
-            Assert.That(problem.RootElement.GetProperty("status").GetInt32(), Is.EqualTo((int)status));
-            Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain(detailContains));
-        });
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -17,10 +16,9 @@ public sealed class StreamOptionsTests
     [Test]
     public async Task RetryInterval_IsSentFirstOnEveryStream()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RetryInterval"] = "00:00:03" });
-        using var http = site.CreateClient();
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RetryInterval] = "00:00:03" });
 
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream");
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream");
 
         Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\nretry:3000\n\n"));
     }
@@ -28,78 +26,74 @@ public sealed class StreamOptionsTests
     [Test]
     public async Task RoutePrefix_MovesTheStreamEndpoint()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RoutePrefix"] = "/events/live/" });
-        using var http = site.CreateClient();
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RoutePrefix] = "/events/live/" });
 
-        await using var stream = await SseTestStream.OpenAsync(http, "/events/live?channel=moved");
-        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("moved", channel: "moved");
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/events/live?channel=moved");
+        await site.Publisher.PublishAsync("moved", channel: "moved");
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:moved\n\n"));
-        using var old = await http.GetAsync("/sse/stream");
+        using var old = await site.Http.GetAsync("/sse/stream");
         Assert.That(old.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NotFound));
     }
 
     [Test]
     public async Task DefaultChannelAndLimits_ComeFromConfiguration()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?>
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
         {
-            ["Sse:DefaultChannel"] = "lobby",
-            ["Sse:MaxChannelNameLength"] = "5",
-            ["Sse:MaxChannelsPerConnection"] = "2",
+            [TestSettings.DefaultChannel] = "lobby",
+            [TestSettings.MaxChannelNameLength] = "5",
+            [TestSettings.MaxChannelsPerConnection] = "2",
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream");
 
-        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("welcome");
+        await site.Publisher.PublishAsync("welcome");
 
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:welcome\n\n"), "no channel: the configured default");
         using var tooLong = await http.GetAsync("/sse/stream?channel=sixsix");
-        await StreamEndpointTests.AssertProblemAsync(tooLong, System.Net.HttpStatusCode.BadRequest, "the limit is 5");
+        await Problems.AssertAsync(tooLong, System.Net.HttpStatusCode.BadRequest, "the limit is 5");
         using var tooMany = await http.GetAsync("/sse/stream?channel=a&channel=b&channel=c");
-        await StreamEndpointTests.AssertProblemAsync(tooMany, System.Net.HttpStatusCode.BadRequest, "at most 2 channels");
+        await Problems.AssertAsync(tooMany, System.Net.HttpStatusCode.BadRequest, "at most 2 channels");
     }
 
     [Test]
     public async Task InvalidOption_StopsStartupNamingTheSetting()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:MaxQueuedEventsPerConnection"] = "0" });
+        var error = Assert.CatchAsync(async () => await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.MaxQueuedEventsPerConnection] = "0" }));
 
-        var error = Assert.Catch(() => site.CreateClient());
-
-        Assert.That(error!.ToString(), Does.Contain("Sse:MaxQueuedEventsPerConnection"));
+        Assert.That(error!.ToString(), Does.Contain(TestSettings.MaxQueuedEventsPerConnection));
     }
 
     [Test]
     public async Task ResponseCompression_LeavesTheStreamUncompressed()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
+        await using var site = await TestSite.StartAsync(new TestSiteOptions
         {
-            services.AddResponseCompression(o =>
+            Services = services => services.AddResponseCompression(o =>
             {
                 o.EnableForHttps = true;
                 o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Append("text/event-stream");
-            });
-            services.AddTransient<IStartupFilter, CompressEverything>();
+            }),
+            Middleware = app => app.UseResponseCompression(),
         });
-        using var http = site.CreateClient();
+        var http = site.Http;
 
         await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=zip", h => h.AcceptEncoding.ParseAdd("gzip"));
-        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("plain text", channel: "zip");
+        await site.Publisher.PublishAsync("plain text", channel: "zip");
 
         Assert.That(stream.Response.Content.Headers.ContentEncoding, Is.EqualTo(new[] { "identity" }), "the response itself says it is not compressed");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:plain text\n\n"));
-        using var page = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept-Encoding", "gzip" } } });
+        using var page = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/test/page") { Headers = { { "Accept-Encoding", "gzip" } } });
         Assert.That(page.Content.Headers.ContentEncoding, Has.Member("gzip"), "the middleware does compress other responses");
     }
 
     [Test]
     public async Task SlowClient_IsCutOffOnceItsQueueIsFull()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:MaxQueuedEventsPerConnection"] = "4" });
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=slow");
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.MaxQueuedEventsPerConnection] = "4" });
+        var publisher = site.Publisher;
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=slow");
 
         // Published in one burst, faster than the stream drains: the queue (4) overflows.
         var big = new string('x', 64 * 1024);
@@ -127,11 +121,10 @@ public sealed class StreamOptionsTests
     [TestCase(BrokerKind.Redis)]
     public async Task ApplicationStopping_EndsOpenStreams(BrokerKind broker)
     {
-        var site = await SampleSiteFactory.CreateAsync(broker);
+        var site = await TestSite.StartAsync(broker);
         try
         {
-            using var http = site.CreateClient();
-            await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=stopping");
+            await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=stopping");
             var ended = stream.ReadToEndAsync(TimeSpan.FromSeconds(5));
 
             site.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
@@ -147,24 +140,16 @@ public sealed class StreamOptionsTests
     [Test]
     public async Task ControllerDerivedFromStreamController_ReplacesTheLibrarysOwn()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services =>
-            services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly))));
-        using var http = site.CreateClient();
+        await using var site = await TestSite.StartAsync(new TestSiteOptions
+        {
+            Services = services => services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly))),
+        });
 
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=derived");
-        await site.Services.GetRequiredService<ISsePublisher>().PublishAsync("via the app's controller", channel: "derived");
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=derived");
+        await site.Publisher.PublishAsync("via the app's controller", channel: "derived");
 
         Assert.That(stream.Response.Headers.GetValues("X-Stream-Controller"), Is.EqualTo(new[] { "app" }), "exactly one route: the app's");
         Assert.That(await stream.ReadEventAsync(), Is.EqualTo("data:via the app's controller\n\n"));
-    }
-
-    private sealed class CompressEverything : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.UseResponseCompression();
-            next(app);
-        };
     }
 }
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -22,9 +17,13 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     public async Task SilentStream_GetsAHeartbeatComment_AfterTheInterval()
     {
         var time = new FakeTimeProvider();
-        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HeartbeatInterval"] = "00:00:15" }, s => s.AddSingleton<TimeProvider>(time));
-        using var http = site.CreateClient();
-        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=quiet");
+        await using var site = await TestSite.StartAsync(new TestSiteOptions
+        {
+            Broker = broker,
+            Settings = { [TestSettings.HeartbeatInterval] = "00:00:15" },
+            Services = s => s.AddSingleton<TimeProvider>(time),
+        });
+        await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=quiet");
         Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n\n"), "the opening comment, at once");
         var start = time.GetUtcNow();
 
@@ -45,14 +44,11 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     {
         // Real sockets (Kestrel on loopback): a client that stops reading fills the TCP buffers, then
         // the server's bounded queue, and only then is it cut off.
-        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:MaxQueuedEventsPerConnection"] = "8" });
-        site.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        site.StartServer();
-        using var metrics = new MetricRecorder(site);
-        var address = site.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
-        var stats = site.Services.GetRequiredService<ISseChannelStats>();
+        await using var site = await TestSite.StartAsync(broker, new() { [TestSettings.MaxQueuedEventsPerConnection] = "8" });
+        var metrics = site.Metrics;
+        var http = site.Http;
+        var publisher = site.Publisher;
+        var stats = site.Stats;
         await using var slow = await SseTestStream.OpenAsync(http, "/sse/stream?channel=crowded"); // never read
         await using var fast = await SseTestStream.OpenAsync(http, "/sse/stream?channel=crowded");
 
@@ -77,11 +73,11 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task ApplicationStopping_EndsEveryStreamWithinASecond_AndPublishesInFlightComplete()
     {
-        var site = await SampleSiteFactory.CreateAsync(broker);
+        var site = await TestSite.StartAsync(broker);
         try
         {
-            using var http = site.CreateClient();
-            var publisher = site.Services.GetRequiredService<ISsePublisher>();
+            var http = site.Http;
+            var publisher = site.Publisher;
             var streams = new List<SseTestStream>();
             for (var i = 0; i < 5; i++)
             {
@@ -111,10 +107,10 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task Meter_CountsConnectionsAndEvents()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker);
-        using var metrics = new MetricRecorder(site);
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var site = await TestSite.StartAsync(broker);
+        var metrics = site.Metrics;
+        var http = site.Http;
+        var publisher = site.Publisher;
 
         await using (var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=counted"))
         {
@@ -136,10 +132,10 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task Meter_CountsReplayedEvents()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "10" });
-        using var metrics = new MetricRecorder(site);
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var site = await TestSite.StartAsync(broker, new() { [TestSettings.HistoryLength] = "10" });
+        var metrics = site.Metrics;
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channel = "replayed." + Guid.NewGuid().ToString("N");
         string seen;
         await using (var first = await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel))
@@ -158,9 +154,9 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task ReplayLongerThanTheQueue_IsSkippedForTheMissedNotice_AtTheNewestPosition()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "50", ["Sse:MaxQueuedEventsPerConnection"] = "5" });
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var site = await TestSite.StartAsync(broker, new() { [TestSettings.HistoryLength] = "50", [TestSettings.MaxQueuedEventsPerConnection] = "5" });
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channel = "long-replay." + Guid.NewGuid().ToString("N");
         await publisher.PublishAsync("seen", id: "e0", channel: channel);
         for (var i = 1; i <= 6; i++)
@@ -178,9 +174,9 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task ReplayWithinTheQueue_IsWritten()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker, new Dictionary<string, string?> { ["Sse:HistoryLength"] = "50", ["Sse:MaxQueuedEventsPerConnection"] = "5" });
-        using var http = site.CreateClient();
-        var publisher = site.Services.GetRequiredService<ISsePublisher>();
+        await using var site = await TestSite.StartAsync(broker, new() { [TestSettings.HistoryLength] = "50", [TestSettings.MaxQueuedEventsPerConnection] = "5" });
+        var http = site.Http;
+        var publisher = site.Publisher;
         var channel = "short-replay." + Guid.NewGuid().ToString("N");
         await publisher.PublishAsync("seen", id: "e0", channel: channel);
         for (var i = 1; i <= 5; i++)
@@ -196,41 +192,42 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     [Test]
     public async Task HealthCheck_Sse_IsRegisteredAndHealthyWhileTheBrokerWorks()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker);
+        await using var site = await TestSite.StartAsync(broker);
         var health = site.Services.GetRequiredService<HealthCheckService>();
 
-        var report = await Eventually.ValueAsync(
+        var report = await Eventually.AcceptedAsync(
             () => health.CheckHealthAsync(r => r.Name == "sse"),
-            r => r.Status == HealthStatus.Healthy);
+            r => r.Status == HealthStatus.Healthy,
+            "the sse health check is healthy");
 
         Assert.That(report.Entries.Keys, Is.EqualTo(new[] { "sse" }));
         Assert.That(report.Entries["sse"].Description, Does.Contain(broker == BrokerKind.Redis ? "Redis" : "in-memory"));
     }
 
     [Test]
-    public async Task HealthEndpoint_OfTheSampleSite_AnswersHealthy()
+    public async Task HealthEndpoint_AnswersHealthy()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker);
-        using var http = site.CreateClient();
+        await using var site = await TestSite.StartAsync(broker);
 
         // Redis connects in the background after startup: ask until it has (503 "Unhealthy" meanwhile).
-        var answer = await Eventually.ValueAsync(
+        var answer = await Eventually.AcceptedAsync(
             async () =>
             {
-                using var response = await http.GetAsync("/healthz");
-                return await response.Content.ReadAsStringAsync();
+                using var response = await site.Http.GetAsync("/healthz");
+                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
             },
-            text => text == "Healthy");
+            answer => answer == (200, "Healthy"),
+            "/healthz answers 200 Healthy");
 
-        Assert.That(answer, Is.EqualTo("Healthy"));
+        Assert.That(answer, Is.EqualTo((200, "Healthy")));
     }
 
     [Test]
     public async Task ChannelStats_CountTheStreamsOfAChannel()
     {
-        await using var site = await SampleSiteFactory.CreateAsync(broker);
-        using var http = site.CreateClient();
-        var stats = site.Services.GetRequiredService<ISseChannelStats>();
+        await using var site = await TestSite.StartAsync(broker);
+        var http = site.Http;
+        var stats = site.Stats;
         var channel = "counted." + Guid.NewGuid().ToString("N");
 
         await using var a = await SseTestStream.OpenAsync(http, "/sse/stream?channel=" + channel);

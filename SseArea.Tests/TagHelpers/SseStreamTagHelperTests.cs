@@ -15,26 +15,32 @@ using SseArea.Tests.Infrastructure;
 namespace SseArea.Tests.TagHelpers;
 
 /// <summary>
-/// The tag helper's HTML, rendered with SampleSite's real routing and file version provider (so the
-/// stream URL is what the app's routes generate, the script hash what <c>asp-append-version</c> gives).
+/// The tag helper's HTML, rendered with the test host's real routing and file version provider (so
+/// the stream URL is what the app's routes generate, the script hash what <c>asp-append-version</c> gives),
+/// and in a page of the host.
 /// </summary>
 public sealed partial class SseStreamTagHelperTests
 {
-    private SampleSiteFactory _site = null!;
-    private SampleSiteFactory _prefixed = null!;
+    private TestSite<TestHost.Program> _site = null!;
+    private TestSite<TestHost.Program> _prefixed = null!;
 
     [OneTimeSetUp]
     public async Task StartSitesAsync()
     {
-        _site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory);
-        _prefixed = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, new Dictionary<string, string?> { ["Sse:RoutePrefix"] = "/live/events/" });
+        _site = await TestSite.StartAsync();
+        _prefixed = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RoutePrefix] = "/live/events/" });
     }
 
     [OneTimeTearDown]
     public async Task StopSitesAsync()
     {
-        await _site.DisposeAsync();
-        await _prefixed.DisposeAsync();
+        foreach (var site in new[] { _site, _prefixed })
+        {
+            if (site is not null)
+            {
+                await site.DisposeAsync();
+            }
+        }
     }
 
     [Test]
@@ -176,11 +182,9 @@ public sealed partial class SseStreamTagHelperTests
     }
 
     [Test]
-    public async Task SampleSiteHome_HasTwoElementsAndOneScript()
+    public async Task PageWithTwoElements_HasOneScript()
     {
-        using var http = _site.CreateClient();
-
-        var html = await http.GetStringAsync("/");
+        var html = await _site.Http.GetStringAsync("/test/page?channel=a&channel=b");
 
         Assert.Multiple(() =>
         {
@@ -192,8 +196,8 @@ public sealed partial class SseStreamTagHelperTests
     [Test]
     public async Task Script_IsServedAtTheContentPath()
     {
-        using var http = _site.CreateClient();
-        var html = await http.GetStringAsync("/");
+        var http = _site.Http;
+        var html = await http.GetStringAsync("/test/page");
         var script = Regex.Match(html, "src=\"(/_content/SseArea/sse-stream\\.js\\?v=[^\"]+)\"").Groups[1].Value;
 
         using var response = await http.GetAsync(WebUtility.HtmlDecode(script));
@@ -207,7 +211,7 @@ public sealed partial class SseStreamTagHelperTests
     }
 
     /// <summary>Runs the tag helper as Razor would and returns the HTML it writes.</summary>
-    private static string Render(SampleSiteFactory site, Action<SseStreamTagHelper> set, TagHelperAttributeList? attributes = null, string pathBase = "", HttpContext? http = null, TagMode mode = TagMode.StartTagAndEndTag)
+    private static string Render(TestSite<TestHost.Program> site, Action<SseStreamTagHelper> set, TagHelperAttributeList? attributes = null, string pathBase = "", HttpContext? http = null, TagMode mode = TagMode.StartTagAndEndTag)
     {
         http ??= new DefaultHttpContext { RequestServices = site.Services };
         http.Request.PathBase = pathBase;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using SseArea.Tests.Infrastructure;
 
-namespace SseArea.Tests.Integration;
+namespace SseArea.Tests.Sample;
 
 /// <summary>
 /// SampleSite as it ships: published with <c>dotnet publish</c> (the build the test run already
@@ -12,12 +12,6 @@ namespace SseArea.Tests.Integration;
 [CancelAfter(180_000)]
 public sealed partial class PublishedSiteTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     private const string ScriptFile = "wwwroot/_content/SseArea/sse-stream.js";
 
     private DirectoryInfo _output = null!;
@@ -27,7 +21,7 @@ public sealed partial class PublishedSiteTests
     {
         _output = Directory.CreateTempSubdirectory("ssearea-published-");
         var (exitCode, output) = await RunAsync(
-            Dotnet(), ["publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", Configuration, "--no-build", "-o", _output.FullName, "-nologo"]);
+            TestSiteProcess.Dotnet(), ["publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", SiteBuild.Configuration, "--no-build", "-o", _output.FullName, "-nologo"]);
         Assert.That(exitCode, Is.Zero, $"dotnet publish failed:\n{output}");
     }
 
@@ -51,7 +45,7 @@ public sealed partial class PublishedSiteTests
     [Test]
     public async Task PublishedSite_ServesTheScriptItsPagesLinkTo()
     {
-        await using var site = await SampleSiteProcess.StartAsync(new Dictionary<string, string>(), _output.FullName);
+        await using var site = await TestSiteProcess.StartAsync(SiteBuild.Published(_output.FullName, "SampleSite"));
 
         var html = await site.Http.GetStringAsync("/");
         var link = ScriptLink().Match(html);
@@ -61,8 +55,6 @@ public sealed partial class PublishedSiteTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("customElements.define(\"sse-stream\""));
     }
-
-    private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
     {

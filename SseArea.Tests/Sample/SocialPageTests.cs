@@ -1,12 +1,11 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using SseArea.Tests.Infrastructure;
 
-namespace SseArea.Tests.Integration;
+namespace SseArea.Tests.Sample;
 
 /// <summary>SampleSite's <c>/social</c> page over HTTP: its stream element and its antiforgery-protected form.</summary>
 [CancelAfter(60_000)]
-public sealed partial class SocialPageTests() : SampleSiteFixture(BrokerKind.InMemory)
+public sealed class SocialPageTests : SiteFixture<Program>
 {
     [Test]
     public async Task SocialPage_FollowsUsersSocialWithStatusEvents()
@@ -20,7 +19,7 @@ public sealed partial class SocialPageTests() : SampleSiteFixture(BrokerKind.InM
     public async Task PostedStatus_IsPublishedAsJsonOnUsersSocial()
     {
         await using var stream = await SseTestStream.OpenAsync(Http, "/sse/stream?channel=users.social");
-        var token = TokenInput().Match(await Http.GetStringAsync("/social")).Groups[1].Value;
+        var token = await SampleForms.AntiforgeryTokenAsync(Http, "/social");
 
         using var response = await Http.PostAsync("/social", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -44,7 +43,4 @@ public sealed partial class SocialPageTests() : SampleSiteFixture(BrokerKind.InM
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
-
-    [GeneratedRegex("<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenInput();
 }

@@ -1,45 +1,15 @@
 using System.Net;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Filters;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 
-namespace SseArea.Tests.Integration;
+namespace SseArea.Tests.Sample;
 
 /// <summary>
 /// SampleSite as shipped: cookie sign-in through the real login form, the admin-only
-/// <c>analytics</c> channel fed by its background service, and no redirect to a login page ever
-/// answering a stream request, whoever refuses it.
+/// <c>analytics</c> channel and page, fed by its background service, and who may publish to it.
 /// </summary>
 [CancelAfter(60_000)]
-public sealed partial class SampleSiteSignInTests
+public sealed class SampleSiteSignInTests : SiteFixture<Program>
 {
-    private SampleSiteFactory _site = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSiteAsync()
-        => _site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddSse()
-            .AddAreaFilter<ForbiddingFilter>());
-
-    [OneTimeTearDown]
-    public async Task StopSiteAsync() => await _site.DisposeAsync();
-
-    [TestCase("analytics", TestName = "rule refusal: 403, not a redirect to the login page")]
-    [TestCase("forbid-me", TestName = "a filter's Forbid(): 403, not a redirect to the access-denied page")]
-    [TestCase("challenge-me", TestName = "a filter's Challenge(): 403, not a redirect to the login page")]
-    public async Task AnonymousStreamRefusal_Is403ProblemNeverARedirect(string channel)
-    {
-        using var http = Client();
-
-        using var response = await http.GetAsync($"/sse/stream?channel={channel}");
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"Location: {response.Headers.Location}");
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain($"'{channel}'"));
-    }
-
     [Test]
     public async Task Admin_SignsInWithTheForm_AndReceivesLiveAnalyticsFigures()
     {
@@ -125,30 +95,12 @@ public sealed partial class SampleSiteSignInTests
         using var http = Client();
         await SignInAsync(http, "admin", "admin");
 
-        var token = await AntiforgeryTokenAsync(http, "/analytics");
+        var token = await SampleForms.AntiforgeryTokenAsync(http, "/analytics");
         using var logout = await http.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         using var response = await http.GetAsync("/sse/stream?channel=analytics");
 
         Assert.That(logout.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-    }
-
-    [Test]
-    public async Task AuthorizationMiddlewareChallenge_OnTheStream_Is403Problem_WhilePagesStillRedirectToLogin()
-    {
-        // A fallback policy is enforced by the authorization middleware, before MVC and its filters.
-        await using var site = await SampleSiteFactory.CreateAsync(BrokerKind.InMemory, services: services => services.AddAuthorization(options =>
-            options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()));
-        using var http = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-
-        using var stream = await http.GetAsync("/sse/stream?channel=users.social");
-        using var page = await http.GetAsync("/social");
-
-        Assert.That(stream.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"Location: {stream.Headers.Location}");
-        Assert.That(stream.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(await stream.Content.ReadAsStringAsync(), Does.Contain("'users.social'").And.Contain("Sign in"));
-        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "other endpoints keep the app's own answer");
-        Assert.That(page.Headers.Location?.AbsolutePath, Is.EqualTo("/account/login"));
     }
 
     [TestCase(null, null, HttpStatusCode.BadRequest)]
@@ -162,7 +114,7 @@ public sealed partial class SampleSiteSignInTests
             await SignInAsync(http, user, password!);
         }
 
-        var token = await AntiforgeryTokenAsync(http, "/");
+        var token = await SampleForms.AntiforgeryTokenAsync(http, "/");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/publish")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -179,11 +131,11 @@ public sealed partial class SampleSiteSignInTests
         Assert.That(response.StatusCode, Is.EqualTo(expected), await response.Content.ReadAsStringAsync());
     }
 
-    private HttpClient Client() => _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    private HttpClient Client() => Site.CreateClient(followRedirects: false);
 
     private static async Task<HttpStatusCode> SignInAsync(HttpClient http, string user, string password)
     {
-        var token = await AntiforgeryTokenAsync(http, "/account/login");
+        var token = await SampleForms.AntiforgeryTokenAsync(http, "/account/login");
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["UserName"] = user,
@@ -192,38 +144,5 @@ public sealed partial class SampleSiteSignInTests
         });
         using var response = await http.PostAsync("/account/login", form);
         return response.StatusCode;
-    }
-
-    private static async Task<string> AntiforgeryTokenAsync(HttpClient http, string page)
-    {
-        var html = await http.GetStringAsync(page);
-        var match = TokenInput().Match(html);
-        Assert.That(match.Success, Is.True, $"{page} holds an antiforgery token");
-        return WebUtility.HtmlDecode(match.Groups[1].Value);
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenInput();
-
-    /// <summary>A filter that refuses the MVC way: with results a cookie scheme turns into redirects.</summary>
-    private sealed class ForbiddingFilter : IAsyncActionFilter
-    {
-        public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
-        {
-            var channels = context.HttpContext.GetSseStreamRequest()!.Channels;
-            if (channels.Contains("forbid-me"))
-            {
-                context.Result = new ForbidResult();
-                return Task.CompletedTask;
-            }
-
-            if (channels.Contains("challenge-me"))
-            {
-                context.Result = new ChallengeResult();
-                return Task.CompletedTask;
-            }
-
-            return next();
-        }
     }
 }

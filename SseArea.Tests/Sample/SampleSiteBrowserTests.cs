@@ -1,0 +1,95 @@
+using System.Text.RegularExpressions;
+using SseArea.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace SseArea.Tests.Sample;
+
+/// <summary>
+/// SampleSite's pages in a real browser (headless chromium), on each broker: the live feed, the
+/// social timeline, the analytics page behind the sign-in form, and the home page's screenshot for
+/// the docs.
+/// </summary>
+[TestFixture(BrokerKind.InMemory)]
+[TestFixture(BrokerKind.Redis)]
+[CancelAfter(60_000)]
+public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<Program>
+{
+    private protected override TestSiteOptions SiteOptions => new() { Broker = broker };
+
+    [Test]
+    public async Task HomeFeed_ShowsAGreetingPublishedAfterPageLoad()
+    {
+        await OpenAsync("/");
+
+        Assert.That(await Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+
+        var lines = Page.Locator("#feed li");
+        await Expect(lines).ToHaveTextAsync(["{\"message\":\"Hello!\"}"]);
+        await Expect(lines).ToHaveAttributeAsync("data-type", "greeting");
+    }
+
+    [Test]
+    public async Task SocialStatus_PostedWithTheForm_ReachesEveryOpenPage()
+    {
+        await using var otherContext = await NewContextAsync();
+        var other = await otherContext.NewPageAsync();
+        await OpenAsync("/social");
+        await OpenAsync("/social", other);
+
+        await Page.FillAsync("#Name", "alice");
+        await Page.FillAsync("#Status", "Life is <i>good</i>!");
+        await Page.ClickAsync("form.publish button[type=submit]");
+
+        foreach (var page in new[] { Page, other })
+        {
+            await Expect(page.Locator("#statuses li .user")).ToHaveTextAsync(["alice"]);
+            await Expect(page.Locator("#statuses li p")).ToHaveTextAsync(["Life is <i>good</i>!"]);
+        }
+
+        await Expect(Page.Locator("#post-status")).ToHaveTextAsync(new Regex("^Sent to 'users.social': [1-9][0-9]* receiver\\(s\\)\\.$"));
+        Assert.That(Page.Url, Does.EndWith("/social"), "posted in the background");
+    }
+
+    [Test]
+    public async Task Screenshot_OfTheHomePage()
+    {
+        await OpenAsync("/");
+        await Publisher.PublishAsync(new { message = "Hello!" }, type: "greeting");
+        await Publisher.PublishAsync("Deploy finished: v2.4.1 is live", type: "status");
+        await Publisher.PublishAsync("Disk usage above 90% on cache-2", type: "alert");
+        await Publisher.PublishAsync("plain untyped message");
+        await Publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, type: "status", channel: "users.social");
+        await Publisher.PublishAsync(new { user = "bob", status = "Shipping the tag helper today." }, type: "status", channel: "users.social");
+        await Expect(Page.Locator("#feed li")).ToHaveCountAsync(4);
+        await Expect(Page.Locator("#social-latest li")).ToHaveCountAsync(2);
+
+        var file = Path.Combine(Repository.Root(), "artifacts", "screenshots", "sample-site.png");
+        await Page.ScreenshotAsync(new() { Path = file, FullPage = true });
+        TestContext.AddTestAttachment(file);
+        if (Environment.GetEnvironmentVariable("SSEAREA_UPDATE_DOCS_SCREENSHOT") == "1")
+        {
+            File.Copy(file, Path.Combine(Repository.Root(), "docs", "sample-site.png"), overwrite: true);
+        }
+
+        Assert.That(new FileInfo(file).Length, Is.GreaterThan(10_000));
+    }
+
+    [Test]
+    public async Task AnalyticsPage_AdminSignedInThroughTheForm_SeesLiveFigures()
+    {
+        await Page.GotoAsync("/analytics");
+        await Expect(Page).ToHaveURLAsync(new Regex("/account/login\\?ReturnUrl=%2Fanalytics$"));
+
+        await Page.FillAsync("#UserName", "admin");
+        await Page.FillAsync("#Password", "admin");
+        await Page.ClickAsync("form.publish button[type=submit]");
+
+        await Expect(Page).ToHaveURLAsync(new Regex("/analytics$"));
+        await Expect(Page.Locator("#analytics-stream")).ToHaveAttributeAsync("state", "open");
+        // The background service publishes every 2 s; the default expect timeout is 10 s.
+        // This page itself follows analytics: at least one subscriber, counted through ISseChannelStats.
+        await Expect(Page.Locator("dd[data-figure=subscribers][data-key=analytics]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
+        await Expect(Page.Locator("dd[data-figure=connections]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
+        await Expect(Page.Locator("header nav .who")).ToHaveTextAsync("admin");
+    }
+}
