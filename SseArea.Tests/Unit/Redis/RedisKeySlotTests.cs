@@ -1,7 +1,7 @@
 using SseArea.Internal.Redis;
 using SseArea.Tests.Infrastructure;
 
-namespace SseArea.Tests.Redis;
+namespace SseArea.Tests.Unit;
 
 /// <summary>
 /// Where a channel's Redis keys live on a cluster: computed as Redis Cluster computes slots
