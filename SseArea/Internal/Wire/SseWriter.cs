@@ -12,9 +12,6 @@ namespace SseArea.Internal.Wire;
 /// </summary>
 internal static class SseWriter
 {
-    /// <summary>The event type that tells a client some events it should have had can not be sent.</summary>
-    public const string MissedEventType = "sse-missed";
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The heartbeat comment; queued by reference, so a pump tells it from an event without looking at bytes.</summary>
@@ -34,33 +31,24 @@ internal static class SseWriter
         : ":\n\n");
 
     /// <summary>The exact event text of <paramref name="message"/>, ending with its blank line.</summary>
-    public static byte[] Format(SseMessage message)
-    {
-        var bytes = new byte[Measure(message)];
-        Write(message, bytes, out _, out _);
-        return bytes;
-    }
+    public static byte[] Format(SseMessage message) => Format(message, out _, out _);
 
     /// <summary>
     /// The frame every listener of <paramref name="channel"/> writes for <paramref name="message"/>: formatted
     /// once, remembering where its <c>id:</c> line is so a stream following several channels can write its own.
     /// </summary>
     public static SseFrame Event(SseMessage message, string channel)
-    {
-        var bytes = new byte[Measure(message)];
-        Write(message, bytes, out var idStart, out var idEnd);
-        return new SseFrame(bytes, channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
-    }
+        => new(Format(message, out var idStart, out var idEnd), channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
 
     /// <summary>A block with only an <c>id:</c> line: sets the browser's last event id without dispatching an event.</summary>
     public static byte[] Position(string position) => Utf8.GetBytes($"id:{position}\n\n");
 
     /// <summary>
-    /// The <c>sse-missed</c> event naming <paramref name="channels"/> (<c>data:{"channels":[...]}</c>), with an
-    /// <c>id:</c> line when a position is given.
+    /// The <c>sse-missed</c> event, which tells a client that events of <paramref name="channels"/> it should have had
+    /// can not be sent (<c>data:{"channels":[...]}</c>), with an <c>id:</c> line when a position is given.
     /// </summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
-        => Utf8.GetBytes($"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNoticeData(channels))}\n{(position is null ? null : $"id:{position}\n")}\n");
+        => Utf8.GetBytes($"event:sse-missed\ndata:{JsonSerializer.Serialize(new { channels })}\n{(position is null ? null : $"id:{position}\n")}\n");
 
     /// <summary>
     /// Writes <paramref name="frame"/> with <paramref name="id"/> in place of its own <c>id:</c> line: the shared
@@ -81,53 +69,30 @@ internal static class SseWriter
         output.Advance(length + 2);
     }
 
-    private static int Measure(SseMessage message)
+    private static byte[] Format(SseMessage message, out int idStart, out int idEnd)
     {
-        var length = 1; // the blank line that ends the event
-        if (!string.IsNullOrEmpty(message.Type))
-        {
-            length += EventField.Length + Utf8.GetByteCount(message.Type) + 1;
-        }
-
-        var data = message.Data.AsSpan();
-        while (true)
-        {
-            var end = NextLineEnd(data, out var next);
-            length += DataField.Length + Utf8.GetByteCount(data[..end]) + 1;
-            if (next < 0)
-            {
-                break;
-            }
-
-            data = data[next..];
-        }
-
-        if (!string.IsNullOrEmpty(message.Id))
-        {
-            length += IdField.Length + Utf8.GetByteCount(message.Id) + 1;
-        }
-
-        if (message.Retry is { } retry)
-        {
-            length += RetryField.Length + CountDigits(retry) + 1;
-        }
-
-        return length;
+        var bytes = new byte[Write(message, [], out _, out _)];
+        Write(message, bytes, out idStart, out idEnd);
+        return bytes;
     }
 
-    private static void Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
+    /// <summary>
+    /// Writes the event's fields to <paramref name="frame"/>, or only counts their bytes when it is empty (one walk
+    /// over the fields measures the frame, then fills it); returns the event's length.
+    /// </summary>
+    private static int Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
     {
         var at = 0;
         if (!string.IsNullOrEmpty(message.Type))
         {
-            at += Field(EventField, message.Type, frame[at..]);
+            at += Field(EventField, message.Type, frame, at);
         }
 
         var data = message.Data.AsSpan();
         while (true)
         {
             var end = NextLineEnd(data, out var next);
-            at += Field(DataField, data[..end], frame[at..]);
+            at += Field(DataField, data[..end], frame, at);
             if (next < 0)
             {
                 break;
@@ -139,28 +104,37 @@ internal static class SseWriter
         idStart = at;
         if (!string.IsNullOrEmpty(message.Id))
         {
-            at += Field(IdField, message.Id, frame[at..]);
+            at += Field(IdField, message.Id, frame, at);
         }
 
         idEnd = at;
         if (message.Retry is { } retry)
         {
-            RetryField.CopyTo(frame[at..]);
-            at += RetryField.Length;
-            retry.TryFormat(frame[at..], out var digits, provider: CultureInfo.InvariantCulture);
-            at += digits;
-            frame[at++] = (byte)'\n';
+            Span<char> digits = stackalloc char[11];
+            retry.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+            at += Field(RetryField, digits[..length], frame, at);
         }
 
-        frame[at] = (byte)'\n';
+        if (!frame.IsEmpty)
+        {
+            frame[at] = (byte)'\n';
+        }
+
+        return at + 1; // the blank line that ends the event
     }
 
-    private static int Field(ReadOnlySpan<byte> name, ReadOnlySpan<char> value, Span<byte> destination)
+    private static int Field(ReadOnlySpan<byte> name, ReadOnlySpan<char> value, Span<byte> frame, int at)
     {
+        if (frame.IsEmpty)
+        {
+            return name.Length + Utf8.GetByteCount(value) + 1;
+        }
+
+        var destination = frame[at..];
         name.CopyTo(destination);
-        var at = name.Length + Utf8.GetBytes(value, destination[name.Length..]);
-        destination[at] = (byte)'\n';
-        return at + 1;
+        var length = name.Length + Utf8.GetBytes(value, destination[name.Length..]);
+        destination[length] = (byte)'\n';
+        return length + 1;
     }
 
     /// <summary>
@@ -178,23 +152,5 @@ internal static class SseWriter
 
         next = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
         return end;
-    }
-
-    private static int CountDigits(int value)
-    {
-        var digits = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            digits++;
-        }
-
-        return digits;
-    }
-
-    private sealed record MissedNoticeData(IReadOnlyList<string> Channels)
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("channels")]
-        public IReadOnlyList<string> Channels { get; } = Channels;
     }
 }
