@@ -12,7 +12,7 @@ namespace SseArea.Internal.Redis;
 /// every <see cref="RefreshInterval"/>; readers skip and remove entries past
 /// their expiry, so a crashed server drops out by itself.
 /// </summary>
-internal sealed class RedisPresence
+internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
 {
     /// <summary>How often each server rewrites its counts, even when nothing changed.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
@@ -57,15 +57,7 @@ internal sealed class RedisPresence
     private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
     // A doorbell: one pending ring is enough, more would say nothing new.
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Func<string, int> _localCount;
-    private readonly Func<IEnumerable<string>> _localChannels;
     private int _rewriteAll;
-
-    public RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
-    {
-        _localCount = localCount;
-        _localChannels = localChannels;
-    }
 
     /// <summary>This server's id in the hashes.</summary>
     public string ServerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -91,7 +83,7 @@ internal sealed class RedisPresence
     public async Task<long> CountAsync(IDatabase database, string channel)
     {
         var others = (long)await database.ScriptEvaluateAsync(ReadScript, [RedisKeys.Subscribers(channel)], [ServerId]);
-        return others + _localCount(channel);
+        return others + localCount(channel);
     }
 
     /// <summary>Writes changed counts as they come, and every count each refresh interval, until canceled.</summary>
@@ -131,7 +123,7 @@ internal sealed class RedisPresence
 
             if (Interlocked.Exchange(ref _rewriteAll, 0) == 1 || DateTime.UtcNow >= refreshDue)
             {
-                channels.UnionWith(_localChannels());
+                channels.UnionWith(localChannels());
                 refreshDue = DateTime.UtcNow + RefreshInterval;
             }
 
@@ -151,7 +143,7 @@ internal sealed class RedisPresence
                     Retry(channels);
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception e) when (RedisConnection.IsFailure(e))
             {
                 failed(e);
                 Retry(channels);
@@ -169,7 +161,7 @@ internal sealed class RedisPresence
         var writes = new List<Task>();
         foreach (var channel in channels)
         {
-            var count = _localCount(channel);
+            var count = localCount(channel);
             if (count > 0)
             {
                 _reported[channel] = 0;
