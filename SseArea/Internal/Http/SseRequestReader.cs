@@ -16,17 +16,17 @@ internal static class SseRequestReader
     /// <summary>The query name of the channels.</summary>
     public const string ChannelParameter = "channel";
 
-    /// <summary>The channels as asked, unchecked (empty values and repeats left out): what a refusal before parsing names.</summary>
+    /// <summary>
+    /// The channels of the repeated <c>channel</c> query values as asked, unchecked: in order, without duplicates
+    /// or empty values, the default channel when none is left. What a refusal before parsing names.
+    /// </summary>
     public static IReadOnlyList<string> AskedChannels(HttpRequest request, string defaultChannel)
     {
         var asked = request.Query[ChannelParameter].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal).ToList();
         return asked.Count > 0 ? asked : [defaultChannel];
     }
 
-    /// <summary>
-    /// The channels asked for by repeated <c>channel</c> query values, in order, without duplicates
-    /// (empty values are ignored; none left means the default channel), and the Last-Event-ID.
-    /// </summary>
+    /// <summary>The asked channels, each checked and no more than allowed, and the Last-Event-ID.</summary>
     public static SseStreamRequest? Read(HttpRequest request, SseOptions options, out string? error)
     {
         error = CheckEncoding(request.QueryString.Value);
@@ -35,33 +35,20 @@ internal static class SseRequestReader
             return null;
         }
 
-        var values = request.Query[ChannelParameter];
-        var channels = new List<string>(Math.Max(1, values.Count));
-        foreach (var value in values)
+        var channels = AskedChannels(request, options.DefaultChannel);
+        for (var i = 0; i < channels.Count; i++)
         {
-            if (string.IsNullOrEmpty(value) || channels.Contains(value, StringComparer.Ordinal))
-            {
-                continue;
-            }
-
-            if (channels.Count == options.MaxChannelsPerConnection)
+            if (i == options.MaxChannelsPerConnection)
             {
                 error = $"A stream may follow at most {options.MaxChannelsPerConnection} channels (Sse:MaxChannelsPerConnection); this request asks for more.";
                 return null;
             }
 
-            if (SseChannelName.Refusal(value, options.MaxChannelNameLength) is { } refusal)
+            if (SseChannelName.Refusal(channels[i], options.MaxChannelNameLength) is { } refusal)
             {
                 error = refusal;
                 return null;
             }
-
-            channels.Add(value);
-        }
-
-        if (channels.Count == 0)
-        {
-            channels.Add(options.DefaultChannel);
         }
 
         var lastEventId = SseLastEventId.Read(request, out error);
