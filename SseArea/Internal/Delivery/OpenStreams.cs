@@ -30,16 +30,7 @@ internal sealed class OpenStreams : IDisposable
     public TimeProvider Time { get; }
 
     /// <summary>How many streams are open.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Adds a stream about to pump; once the application is stopping it is stopped at once instead.</summary>
     public void Add(SseConnection stream)
