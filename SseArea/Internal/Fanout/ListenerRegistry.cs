@@ -76,7 +76,7 @@ internal sealed class ListenerRegistry
         }
     }
 
-    /// <summary>Hands the same frame to every listener of the channel; returns how many took it and how many refused it.</summary>
+    /// <summary>Hands the frame to every listener of the channel; returns how many took it and how many refused it.</summary>
     public int Deliver(string channel, SseFrame frame, out int refused)
     {
         refused = 0;
@@ -112,7 +112,7 @@ internal sealed class ListenerRegistry
     /// <summary>The channels that have at least one listener in this process.</summary>
     public ICollection<string> Channels => _channels.Keys;
 
-    /// <summary>The live listeners of <paramref name="snapshot"/> in order, in a new array of <paramref name="capacity"/> slots.</summary>
+    /// <summary>The live listeners of <paramref name="snapshot"/>, in order, in a new array of <paramref name="capacity"/> slots.</summary>
     private static Snapshot Compact(Snapshot snapshot, int capacity)
     {
         var slots = new ISseListener?[Math.Max(capacity, snapshot.Live + 1)];
@@ -128,9 +128,6 @@ internal sealed class ListenerRegistry
         return new Snapshot(slots, length, length);
     }
 
-    /// <summary>
-    /// What delivery reads: the first <paramref name="Length"/> slots, of which <paramref name="Live"/>
-    /// hold a listener (the others were removed). Slots below the length never get a new listener.
-    /// </summary>
+    /// <summary>What delivery reads: <paramref name="Length"/> slots, <paramref name="Live"/> of them not removed; none gets a new listener.</summary>
     private sealed record Snapshot(ISseListener?[] Slots, int Length, int Live);
 }

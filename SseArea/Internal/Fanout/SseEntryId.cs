@@ -3,9 +3,8 @@ using System.Globalization;
 namespace SseArea.Internal.Fanout;
 
 /// <summary>
-/// An event id of the form <c>&lt;ms&gt;-&lt;seq&gt;</c>, both unsigned 64-bit numbers: the ids Redis Streams
-/// give history entries, which grow with each event of a channel, so two of them compare in publication
-/// order. The one place such ids are read.
+/// An event id <c>&lt;ms&gt;-&lt;seq&gt;</c> (two unsigned 64-bit numbers), as Redis Streams give history entries:
+/// they grow with each event of a channel, so they compare in publication order. The one place they are read.
 /// </summary>
 internal readonly record struct SseEntryId(ulong Milliseconds, ulong Sequence) : IComparable<SseEntryId>
 {

@@ -22,24 +22,21 @@ internal sealed class SseReplay(
     public IReadOnlyList<string> MissedChannels { get; } = missedChannels;
 
     /// <summary>
-    /// Per channel, the id of the last event the client has once <see cref="Frames"/> and the
-    /// missed notice are written (<see langword="null"/>: none yet); <see langword="null"/> when history is off.
+    /// Per channel, the id of the last event the client has once the replay is written (<see langword="null"/>:
+    /// none yet); <see langword="null"/> when history is off.
     /// </summary>
     public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
 
     /// <summary>
-    /// The replayed frames that may also arrive live (Redis: the history is read after SUBSCRIBE, on
-    /// another connection), oldest first; per channel they are the newest replayed ones. The stream
-    /// skips a live frame equal to one of them (same id and bytes) until the first live frame of the
-    /// channel that is not (see <see cref="SseResume"/>). Empty when nothing can overlap (in memory).
+    /// The replayed frames that may also arrive live (Redis reads the history after SUBSCRIBE), oldest first:
+    /// <see cref="SseResume"/> skips their live copies. Empty when nothing can overlap (in memory).
     /// </summary>
     public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
 
     /// <summary>
-    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips
-    /// them: each channel that had events to replay is reported missed (the client reloads its state),
-    /// at the position of its last skipped event. Frames that may also arrive live are still written,
-    /// so that their live copies are recognised and no position goes back.
+    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips them and
+    /// reports their channels missed, at the position of their last skipped event. Frames that may also arrive
+    /// live are still written, so that their live copies are recognised and no position goes back.
     /// </summary>
     public SseReplay Bounded(int maxFrames)
     {

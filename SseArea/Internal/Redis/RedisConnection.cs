@@ -5,9 +5,8 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// The broker's one connection to Redis (a StackExchange.Redis multiplexer): made from the settings, or
-/// the application's own; started in the background, never awaited at startup; its failures and restores
-/// logged and passed on; whether it reaches a single Redis or a cluster.
+/// The broker's one Redis multiplexer, made from the settings or the application's own: started in the background,
+/// never awaited at startup; its failures and restores logged and passed on; single Redis or cluster.
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
@@ -66,8 +65,8 @@ internal sealed class RedisConnection : IAsyncDisposable
         : $"Redis at {Endpoint} is not connected.";
 
     /// <summary>
-    /// The longest a SUBSCRIBE/UNSUBSCRIBE may take: StackExchange.Redis times commands out by itself, and
-    /// this bound makes sure that one it never completes (seen once during CLIENT PAUSE) can not block every later subscriber.
+    /// The longest a SUBSCRIBE/UNSUBSCRIBE may take: one StackExchange.Redis never completes (seen during CLIENT PAUSE)
+    /// must not block every later subscriber.
     /// </summary>
     public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
 
@@ -106,7 +105,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
     }
 
-    /// <summary>Whether the connected Redis is a cluster (then no key may be shared across channels). Known once a server answered.</summary>
+    /// <summary>Whether the connected Redis is a cluster (no key shared across channels); known once a server answered.</summary>
     public bool IsCluster(IConnectionMultiplexer redis)
     {
         if (_topology == RedisTopology.Unknown)

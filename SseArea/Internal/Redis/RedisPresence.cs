@@ -5,19 +5,17 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// Cluster-wide subscriber counts: each server keeps its own count of each channel in the hash
-/// <c>sse:{&lt;channel&gt;}:subscribers</c> (<see cref="RedisKeys.Subscribers"/>; one key per channel,
-/// so it works on Redis Cluster too) (field: the server's id; value: <c>count:expiry-ms</c>,
-/// expiry in Redis's own clock). A server rewrites a channel's entry when its count changes and
-/// every <see cref="RefreshInterval"/>; readers skip and remove entries past
-/// their expiry, so a crashed server drops out by itself.
+/// Cluster-wide subscriber counts: each server keeps its count of a channel in the channel's hash
+/// <see cref="RedisKeys.Subscribers"/> (field: the server's id; value: <c>count:expiry-ms</c> in Redis's clock),
+/// rewritten when it changes and every <see cref="RefreshInterval"/>. Readers remove expired entries, so a
+/// crashed server drops out by itself.
 /// </summary>
 internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
 {
     /// <summary>How often each server rewrites its counts, even when nothing changed.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a server's count stays valid without a refresh (three refresh intervals): a crashed server drops out then.</summary>
+    /// <summary>How long a server's count stays valid without a refresh (three refresh intervals).</summary>
     public static readonly TimeSpan EntryLifetime = TimeSpan.FromSeconds(30);
 
     // KEYS[1] the hash; ARGV: server id, count, lifetime ms.
@@ -69,10 +67,7 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
         _signal.Writer.TryWrite(true);
     }
 
-    /// <summary>
-    /// Asks for every count to be written again now, not at the next refresh: after a reconnect, a
-    /// Redis that restarted without persistence holds none of them.
-    /// </summary>
+    /// <summary>Asks for every count to be written again now: a Redis that restarted without persistence holds none.</summary>
     public void RewriteAll()
     {
         Interlocked.Exchange(ref _rewriteAll, 1);

@@ -6,20 +6,16 @@ using SseArea.Internal.Diagnostics;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// What SseArea sends through Redis: Flask-SSE's payload, a JSON object with <c>data</c> (any JSON value)
-/// and, when set, <c>type</c> (string), <c>id</c> (string or number) and <c>retry</c> (integer milliseconds),
-/// so a Python Flask-SSE app on the same Redis reads SseArea's events and the other way round. The one
-/// place that reads and writes it.
+/// The one place that reads and writes what goes through Redis: Flask-SSE's payload, a JSON object with <c>data</c>
+/// (any JSON value) and, when set, <c>type</c> (string), <c>id</c> (string or number) and <c>retry</c> (integer ms),
+/// so a Flask-SSE app on the same Redis reads SseArea's events and the other way round.
 /// </summary>
 internal static class RedisProtocol
 {
     // Nothing in it is escaped in JSON: the payload holds it as written.
     private const string IdPlaceholder = "SseArea.Id.Placeholder.9c41e7";
 
-    /// <summary>
-    /// The payload of an event whose id Redis will assign (the history's entry id), as the text before and
-    /// after that id: the history script joins them around the entry id it gets.
-    /// </summary>
+    /// <summary>The payload of an event whose id Redis will assign (the entry id), as the text before and after it.</summary>
     public static (string Head, string Tail) WriteAroundId(SseMessage message)
     {
         var text = System.Text.Encoding.UTF8.GetString(Write(message with { Id = IdPlaceholder }));
@@ -65,10 +61,7 @@ internal static class RedisProtocol
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>
-    /// Reads a payload; on failure <paramref name="error"/> says what is wrong with it, as text safe to log
-    /// (no line break or other control character of the payload gets into it).
-    /// </summary>
+    /// <summary>Reads a payload; on failure <paramref name="error"/> says what is wrong, as text safe to log.</summary>
     public static bool TryRead(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
     {
         message = null;

@@ -7,9 +7,8 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// Reads the Redis setting: a <c>redis://</c> or <c>rediss://</c> URL (the form Flask-SSE and
-/// redis-py use) or a StackExchange.Redis configuration string. Strict: every error names the
-/// part that is wrong.
+/// Reads the Redis setting: a <c>redis://</c> or <c>rediss://</c> URL (as Flask-SSE and redis-py) or a
+/// StackExchange.Redis configuration string. Every error names the part that is wrong.
 /// </summary>
 internal static partial class RedisUrl
 {

@@ -7,9 +7,8 @@ namespace SseArea.Internal.Wire;
 internal static class SseCursor
 {
     /// <summary>
-    /// The position of a channel that had no event yet ("replay from the start"): what a single-channel
-    /// stream writes as its first <c>id:</c> then. Neither broker assigns it (Redis entry ids start at
-    /// <c>0-1</c>, the in-memory sequence at <c>1</c>).
+    /// The position of a channel that had no event yet ("replay from the start"). Neither broker assigns it
+    /// (Redis entry ids start at <c>0-1</c>, the in-memory sequence at <c>1</c>).
     /// </summary>
     public const string Start = "0-0";
 

@@ -1,8 +1,8 @@
 namespace SseArea.Internal.Wire;
 
 /// <summary>
-/// One event ready to write: its text formatted to UTF-8 once and shared by every listener, with what a
-/// stream needs to follow several channels (the channel, the event's id and where its <c>id:</c> line sits).
+/// One event ready to write, formatted once and shared by every listener, with what a stream that follows
+/// several channels needs: the channel, the event's id and where its <c>id:</c> line sits.
 /// </summary>
 internal sealed class SseFrame
 {

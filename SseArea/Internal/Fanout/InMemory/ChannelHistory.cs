@@ -2,10 +2,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Fanout.InMemory;
 
-/// <summary>
-/// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not
-/// reserved up front); the caller holds the instance's lock.
-/// </summary>
+/// <summary>The last events of one channel, oldest first, at most <c>capacity</c>; the caller holds the instance's lock.</summary>
 internal sealed class ChannelHistory(int capacity)
 {
     private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
@@ -26,9 +23,8 @@ internal sealed class ChannelHistory(int capacity)
     }
 
     /// <summary>
-    /// Adds the events after the one whose id is <paramref name="lastId"/> (the newest such, should
-    /// ids repeat; <see langword="null"/>: all of them, if none was ever dropped). <see langword="false"/>
-    /// when the id is not in the history: unknown, or dropped already.
+    /// Adds the events after the newest one whose id is <paramref name="lastId"/> (<see langword="null"/>: all, if
+    /// none was ever dropped); <see langword="false"/> when the id is not in the history (unknown, or dropped).
     /// </summary>
     public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
     {
