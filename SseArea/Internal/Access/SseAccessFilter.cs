@@ -9,10 +9,8 @@ using SseArea.Internal.Http;
 namespace SseArea.Internal.Access;
 
 /// <summary>
-/// The first filter of every stream action, before any filter of the application: the endpoint's own
-/// authorization (403), then the request read and checked (400) and published as the
-/// <see cref="SseStreamRequest"/> feature, then the channel rules (403, naming the channels a failing rule
-/// matched). What passes goes on to the area filters and the action.
+/// The first filter of every stream action: the endpoint's own authorization (403), then the request read (400) and
+/// published as the <see cref="SseStreamRequest"/> feature, then the channel rules (403, naming the matched channels).
 /// </summary>
 internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<SseOptions> options, ILogger<SseAccessFilter> logger) : IAsyncResourceFilter
 {

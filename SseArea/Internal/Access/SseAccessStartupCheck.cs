@@ -6,9 +6,8 @@ using Microsoft.Extensions.Hosting;
 namespace SseArea.Internal.Access;
 
 /// <summary>
-/// Checks at startup that every policy named by a channel rule of the <c>Sse</c> area exists, so a
-/// typo stops the application with a message naming the rule instead of failing each request.
-/// Rules are read from the actions as MVC built them: registered ones and attributes alike.
+/// Checks at startup that every policy a channel rule of the <c>Sse</c> area names exists (rules registered or as
+/// attributes, read from MVC's actions), so a typo stops the application instead of failing each request.
 /// </summary>
 internal sealed class SseAccessStartupCheck(IActionDescriptorCollectionProvider actions, IServiceProvider services) : IHostedService
 {

@@ -2,10 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace SseArea.Internal.Diagnostics;
 
-/// <summary>
-/// The <c>SseArea</c> meter and its instruments, named in one place. Created through
-/// <see cref="IMeterFactory"/> so that each application (and each test host) has its own.
-/// </summary>
+/// <summary>The <c>SseArea</c> meter and its instruments, made through <see cref="IMeterFactory"/>: one per application.</summary>
 internal sealed class SseMetrics
 {
     /// <summary>The meter's name, for <c>AddMeter("SseArea")</c> in OpenTelemetry or <c>dotnet-counters</c>.</summary>

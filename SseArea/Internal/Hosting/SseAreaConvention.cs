@@ -9,16 +9,14 @@ namespace SseArea.Internal.Hosting;
 /// <summary>Adds the conventions of the <c>Sse</c> area to MVC.</summary>
 internal sealed class SseAreaConventionSetup(IOptions<SseOptions> options, IOptions<SseAccessOptions> access) : IConfigureOptions<MvcOptions>
 {
-    // Options are read here, when MVC builds its options at the first request: every registration of
-    // the application has run by then, whatever order it came in.
+    // Read when MVC builds its options: every registration of the application has run by then, in whatever order.
     public void Configure(MvcOptions mvc) => mvc.Conventions.Add(new SseAreaConvention(options.Value.RoutePrefix.Trim('/'), access.Value));
 }
 
 /// <summary>
-/// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an application's own subclass of
-/// <see cref="StreamController"/> replace the library's (so exactly one action answers the stream route), gives
-/// stream actions the registered channel rules (as endpoint metadata, beside rule attributes) and the access
-/// filter, and attaches the area's filters to every controller of the area: the area's <c>before_request</c>.
+/// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an application's own subclass replace the
+/// library's (one action answers the route), gives stream actions the access filter and the registered channel rules
+/// (as endpoint metadata, beside rule attributes), and the area's filters to every controller of the area.
 /// </summary>
 internal sealed class SseAreaConvention(string prefix, SseAccessOptions access) : IApplicationModelConvention
 {

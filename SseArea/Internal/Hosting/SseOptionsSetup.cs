@@ -5,10 +5,8 @@ using SseArea.Internal.Redis;
 namespace SseArea.Internal.Hosting;
 
 /// <summary>
-/// Completes the Redis settings the way Flask-SSE reads its config: when the application set neither a
-/// connection, StackExchange.Redis options nor a URL (in code or <c>Sse:Redis:Url</c>), the URL is the first
-/// non-empty of <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c>. The URL is read here, once, and the key it came
-/// from remembered, so a malformed one is reported under its own name.
+/// Completes the Redis settings as Flask-SSE reads its config: when the application set no Redis, the URL is the first
+/// non-empty of <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c>. The URL is parsed here, once, and its key remembered for messages.
 /// </summary>
 internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfigureOptions<SseOptions>
 {

@@ -10,7 +10,7 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
     /// <summary>The most events kept per channel: replay reads them all at once.</summary>
     public const int MaxHistoryLength = 100_000;
 
-    /// <summary>Settings of earlier versions, and where they went: a value left under the old name must not be ignored silently.</summary>
+    /// <summary>Settings of earlier versions and their new names: a value left under an old one must not be ignored silently.</summary>
     private static readonly (string Old, string New)[] Renamed =
     [
         ("Sse:RedisUrl", SseOptionsSetup.UrlKey),

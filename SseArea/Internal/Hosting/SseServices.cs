@@ -17,9 +17,7 @@ using SseArea.Internal.Redis;
 namespace SseArea.Internal.Hosting;
 
 /// <summary>
-/// What <c>AddSse()</c> registers. Every registration is added once, whatever the number of calls, and
-/// nothing of the application is replaced: services it registered itself (a <see cref="TimeProvider"/>,
-/// authorization) are kept.
+/// What <c>AddSse()</c> registers: once, however often it is called, replacing nothing the application registered.
 /// </summary>
 internal static class SseServices
 {

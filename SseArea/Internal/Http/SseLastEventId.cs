@@ -14,10 +14,7 @@ internal static class SseLastEventId
     /// <summary>The query value used when the header is absent.</summary>
     public const string QueryName = "lastEventId";
 
-    /// <summary>
-    /// The id, or <see langword="null"/> when the request carries none (or an empty one). On an
-    /// invalid value returns <see langword="null"/> and sets <paramref name="error"/> to the reason.
-    /// </summary>
+    /// <summary>The id, or <see langword="null"/> when there is none or (with <paramref name="error"/>) it is invalid.</summary>
     public static string? Read(HttpRequest request, out string? error)
     {
         error = null;
@@ -34,9 +31,8 @@ internal static class SseLastEventId
             return null;
         }
 
-        // Anything an event id may hold is accepted (an id the broker does not know is answered with
-        // sse-missed, never an error an EventSource would not reconnect after), whatever its length:
-        // the server's own limits on headers and URLs bound it. CR, LF and NUL are in no event id.
+        // Any id is accepted, of any length (the server's limits bound it): one the broker does not know gets
+        // sse-missed, never an error an EventSource would not reconnect after. CR, LF and NUL are in no event id.
         var bad = value.AsSpan().IndexOfAny('\r', '\n', '\0');
         if (bad >= 0)
         {

@@ -7,13 +7,9 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Http;
 
-/// <summary>
-/// Reads a stream request from HTTP: the channels of the repeated <c>channel</c> query values (checked, each a
-/// valid name, no more than allowed, defaulted) and the <c>Last-Event-ID</c>. Its error text is what a 400 says.
-/// </summary>
+/// <summary>Reads a stream request from HTTP: its channels and <c>Last-Event-ID</c>. Its error text is what a 400 says.</summary>
 internal static class SseRequestReader
 {
-    /// <summary>The query name of the channels.</summary>
     public const string ChannelParameter = "channel";
 
     /// <summary>
@@ -56,11 +52,9 @@ internal static class SseRequestReader
     }
 
     /// <summary>
-    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query string is not UTF-8 text once
-    /// percent-decoded (<c>%FF</c>, <c>%C3%28</c>, the overlong <c>%C0%AF</c>, the surrogate <c>%ED%A0%80</c>),
-    /// or <see langword="null"/>. ASP.NET Core's query parser leaves such a sequence undecoded, so without this
-    /// check <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same channel as
-    /// <c>?channel=%25FF</c>.
+    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query is not UTF-8 once percent-decoded (<c>%FF</c>,
+    /// the overlong <c>%C0%AF</c>, ...), or <see langword="null"/>. ASP.NET Core leaves such a sequence undecoded, so
+    /// <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same as <c>?channel=%25FF</c>.
     /// </summary>
     public static string? CheckEncoding(string? rawQuery)
     {
