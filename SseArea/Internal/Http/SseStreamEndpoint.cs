@@ -35,15 +35,10 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
     // After the policies that choose between candidates (HTTP method, host, ...): only the chosen endpoint is wrapped.
     public override int Order => 1_000_000;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.Any(IsStream);
-    }
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Any(IsStream);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
-        ArgumentNullException.ThrowIfNull(candidates);
         for (var i = 0; i < candidates.Count; i++)
         {
             if (candidates.IsValidCandidate(i) && candidates[i].Endpoint is RouteEndpoint { RequestDelegate: not null } endpoint && IsStream(endpoint))
