@@ -53,23 +53,6 @@ internal sealed class SseConnection : ISseListener
     /// <returns><see langword="null"/> when the stream ended as streams do; what went wrong when writing failed.</returns>
     public async Task<Exception?> PumpAsync(PipeWriter output, CancellationToken aborted)
     {
-        try
-        {
-            await WriteAsync(output, aborted);
-            return null;
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            return null; // the client left
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
-    private async Task WriteAsync(PipeWriter output, CancellationToken aborted)
-    {
         Volatile.Write(ref _lastWrite, _streams.Time.GetTimestamp());
         _streams.Add(this);
         try
@@ -80,7 +63,7 @@ internal sealed class SseConnection : ISseListener
                 DropResumeWhenDone();
                 if (wrote && !await FlushAsync(output, aborted))
                 {
-                    return;
+                    return null;
                 }
             }
 
@@ -99,11 +82,19 @@ internal sealed class SseConnection : ISseListener
 
                 if (!await FlushAsync(output, aborted))
                 {
-                    return;
+                    return null;
                 }
             }
 
-            aborted.ThrowIfCancellationRequested();
+            return null;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return null; // the client left
+        }
+        catch (Exception e)
+        {
+            return e;
         }
         finally
         {
