@@ -29,23 +29,10 @@ internal sealed class ChannelHistory(int capacity)
     public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
     {
         var events = _events.ToArray();
-        int from;
-        if (lastId is null)
+        var from = lastId is null ? 0 : Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
+        if (lastId is null ? _evicted > 0 : from == 0)
         {
-            if (_evicted > 0)
-            {
-                return false;
-            }
-
-            from = 0;
-        }
-        else
-        {
-            from = Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
-            if (from == 0)
-            {
-                return false;
-            }
+            return false;
         }
 
         into.AddRange(events.AsSpan(from));
