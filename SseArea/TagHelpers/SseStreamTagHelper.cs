@@ -120,18 +120,11 @@ public sealed class SseStreamTagHelper : TagHelper
     /// <summary>The stream URL: route name, area and prefix from routing, the channels as repeated query values.</summary>
     private string StreamUrl(HttpContext http)
     {
-        var channels = new List<string>();
-        if (!string.IsNullOrEmpty(Channel))
-        {
-            channels.Add(Channel);
-        }
-
-        channels.AddRange(Split(Channels).Where(c => !channels.Contains(c, StringComparer.Ordinal)));
-
+        var channels = (string.IsNullOrEmpty(Channel) ? Split(Channels) : [Channel, .. Split(Channels)]).Distinct(StringComparer.Ordinal).ToArray();
         var values = new RouteValueDictionary { ["area"] = SseAreaNames.Area };
-        if (channels.Count > 0)
+        if (channels.Length > 0)
         {
-            values["channel"] = channels.ToArray();
+            values["channel"] = channels;
         }
 
         if (!string.IsNullOrEmpty(LastEventId))
