@@ -11,8 +11,6 @@ namespace SseArea.Internal.Hosting;
 internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfigureOptions<SseOptions>
 {
     internal const string UrlKey = SseOptions.SectionName + ":Redis:Url";
-    internal const string SseRedisUrlKey = "SSE_REDIS_URL";
-    internal const string RedisUrlKey = "REDIS_URL";
 
     public void PostConfigure(string? name, SseOptions options)
     {
@@ -25,7 +23,7 @@ internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfi
         else if (redis.Configuration is null && redis.ConnectionFactory is null)
         {
             redis.Url = null;
-            foreach (var key in (ReadOnlySpan<string>)[SseRedisUrlKey, RedisUrlKey])
+            foreach (var key in (ReadOnlySpan<string>)["SSE_REDIS_URL", "REDIS_URL"])
             {
                 if (configuration[key] is { } value && !string.IsNullOrWhiteSpace(value))
                 {
