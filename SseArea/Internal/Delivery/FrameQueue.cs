@@ -131,7 +131,6 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Hands a written batch's array back.</summary>
     public void Recycle(SseFrame?[] batch, int count)
     {
         Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot

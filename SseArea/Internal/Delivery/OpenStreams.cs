@@ -28,7 +28,6 @@ internal sealed class OpenStreams : IDisposable
     /// <summary>The clock of heartbeats (a fake one in tests).</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>How many streams are open.</summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Adds a stream about to pump; once the application is stopping, stops it instead.</summary>

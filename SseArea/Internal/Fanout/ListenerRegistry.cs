@@ -106,10 +106,8 @@ internal sealed class ListenerRegistry
         return delivered;
     }
 
-    /// <summary>How many listeners the channel has in this process.</summary>
     public int Count(string channel) => _channels.TryGetValue(channel, out var snapshot) ? snapshot.Live : 0;
 
-    /// <summary>The channels that have at least one listener in this process.</summary>
     public ICollection<string> Channels => _channels.Keys;
 
     /// <summary>The live listeners of <paramref name="snapshot"/>, in order, in a new array of <paramref name="capacity"/> slots.</summary>

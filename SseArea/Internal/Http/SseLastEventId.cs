@@ -8,10 +8,8 @@ namespace SseArea.Internal.Http;
 /// </summary>
 internal static class SseLastEventId
 {
-    /// <summary>The header browsers send when an <c>EventSource</c> reconnects.</summary>
     public const string HeaderName = "Last-Event-ID";
 
-    /// <summary>The query value used when the header is absent.</summary>
     public const string QueryName = "lastEventId";
 
     /// <summary>The id, or <see langword="null"/> when there is none or (with <paramref name="error"/>) it is invalid.</summary>

@@ -70,7 +70,6 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// </summary>
     public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Starts connecting, without waiting.</summary>
     public void Start() => _ = _connection.Value;
 
     /// <summary>The multiplexer once made (connected or not); <see langword="null"/> when it could not be made.</summary>
@@ -86,7 +85,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The multiplexer when connected.</summary>
     /// <exception cref="SseBrokerException">Redis is unreachable now.</exception>
     public async Task<IConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
     {

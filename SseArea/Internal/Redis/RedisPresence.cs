@@ -57,7 +57,6 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private int _rewriteAll;
 
-    /// <summary>This server's id in the hashes.</summary>
     public string ServerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <summary>Notes that a channel's local count changed; it is written soon after.</summary>
