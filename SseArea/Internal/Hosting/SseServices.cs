@@ -36,7 +36,7 @@ internal static class SseServices
 
         // The area: the library's controller as an application part, its conventions, its stream endpoint.
         services.AddMvcCore().ConfigureApplicationPartManager(AddLibraryPart);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseAreaConventionSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseAreaConvention>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SseStreamEndpointPolicy>());
         services.AddAuthorization(); // the policy provider and evaluator the area authorizes with (the app's own, when it has them)
 
