@@ -11,6 +11,8 @@ namespace SseArea.Internal.Http;
 internal static class SseRequestReader
 {
     public const string ChannelParameter = "channel";
+    public const string LastEventIdHeader = "Last-Event-ID";
+    public const string LastEventIdParameter = "lastEventId";
 
     /// <summary>
     /// The channels of the repeated <c>channel</c> query values as asked, unchecked: in order, without duplicates
@@ -47,8 +49,40 @@ internal static class SseRequestReader
             }
         }
 
-        var lastEventId = SseLastEventId.Read(request, out error);
+        var lastEventId = ReadLastEventId(request, out error);
         return error is null ? new SseStreamRequest(channels, lastEventId) : null;
+    }
+
+    /// <summary>
+    /// The id of the last event a reconnecting client saw: the <c>Last-Event-ID</c> header browsers send, else the
+    /// <c>lastEventId</c> query value; <see langword="null"/> when there is none or (with <paramref name="error"/>) it is invalid.
+    /// </summary>
+    public static string? ReadLastEventId(HttpRequest request, out string? error)
+    {
+        error = null;
+        string? value = request.Headers[LastEventIdHeader];
+        var source = "header " + LastEventIdHeader;
+        if (string.IsNullOrEmpty(value))
+        {
+            value = request.Query[LastEventIdParameter];
+            source = "query value " + LastEventIdParameter;
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        // Any id is accepted, of any length (the server's limits bound it): one the broker does not know gets
+        // sse-missed, never an error an EventSource would not reconnect after. CR, LF and NUL are in no event id.
+        var bad = value.AsSpan().IndexOfAny('\r', '\n', '\0');
+        if (bad >= 0)
+        {
+            error = $"The {source} holds a control character (U+{(int)value[bad]:X4}) that no event id holds (CR, LF or NUL).";
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>
@@ -96,7 +130,7 @@ internal static class SseRequestReader
         return null;
 
         static bool IsOurs(ReadOnlySpan<char> name)
-            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase);
+            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(LastEventIdParameter, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>
