@@ -72,7 +72,7 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
         {
             if (slot.Take() is { } abandoned)
             {
-                await abandoned.AbandonAsync(context);
+                await abandoned.EndAsync(context, failure: null);
             }
 
             throw;

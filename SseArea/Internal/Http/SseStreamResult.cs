@@ -38,7 +38,7 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
         }
         catch (Exception e)
         {
-            await AbandonAsync(http);
+            await EndAsync(http, failure: null);
             if (e is OperationCanceledException && aborted.IsCancellationRequested)
             {
                 return; // The client left before the stream started.
@@ -62,12 +62,9 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
     /// </summary>
     public Task<Exception?> PumpAsync(HttpContext http) => connection.PumpAsync(http.Response.BodyWriter, http.RequestAborted);
 
-    /// <summary>Ends a stream that will not be pumped (the client left first, or the request failed after it started).</summary>
-    public Task AbandonAsync(HttpContext http) => EndAsync(http, failure: null);
-
     /// <summary>
-    /// Ends the stream after <see cref="PumpAsync"/> answered <paramref name="failure"/>: the subscription, the metrics,
-    /// the log, and an abort of the connection when the client was cut off or writing failed.
+    /// Ends the stream after <see cref="PumpAsync"/> answered <paramref name="failure"/> (or without pumping it): the
+    /// subscription, the metrics, the log, and an abort of the connection when the client was cut off or writing failed.
     /// </summary>
     public async Task EndAsync(HttpContext http, Exception? failure)
     {
