@@ -16,8 +16,6 @@ namespace SseArea;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
 public sealed class SseChannelAccessAttribute : Attribute
 {
-    private readonly string _prefix;
-    private readonly bool _isPrefixRule;
     private string? _roles;
 
     /// <summary>Creates a rule for the channels matching <paramref name="channel"/>.</summary>
@@ -36,8 +34,6 @@ public sealed class SseChannelAccessAttribute : Attribute
         }
 
         Channel = channel;
-        _isPrefixRule = star >= 0;
-        _prefix = _isPrefixRule ? channel[..^1] : channel;
     }
 
     /// <summary>The rule: an exact channel name or a prefix ending in <c>*</c>.</summary>
@@ -68,7 +64,7 @@ public sealed class SseChannelAccessAttribute : Attribute
 
     /// <summary>Whether <paramref name="channel"/> falls under this rule.</summary>
     internal bool Matches(string channel)
-        => _isPrefixRule ? channel.StartsWith(_prefix, StringComparison.Ordinal) : channel.Equals(_prefix, StringComparison.Ordinal);
+        => Channel.EndsWith('*') ? channel.AsSpan().StartsWith(Channel.AsSpan(0, Channel.Length - 1), StringComparison.Ordinal) : channel == Channel;
 
     /// <summary>The rule's requirement as ASP.NET Core authorization data.</summary>
     internal IAuthorizeData AuthorizeData => new AuthorizeAttribute { Roles = Roles, Policy = Policy, AuthenticationSchemes = AuthenticationSchemes };
