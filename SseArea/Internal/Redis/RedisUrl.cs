@@ -77,23 +77,18 @@ internal static partial class RedisUrl
             endpoints.Add((host, port));
         }
 
-        int? database = null;
-        if (path.Length > 0)
+        var database = 0;
+        if (path.Length > 0 && !int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out database))
         {
-            if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
-            {
-                error = $"the database '/{path}' is not a number";
-                return false;
-            }
-
-            database = db;
+            error = $"the database '/{path}' is not a number";
+            return false;
         }
 
         options = new ConfigurationOptions
         {
             User = user,
             Password = password,
-            DefaultDatabase = database,
+            DefaultDatabase = path.Length > 0 ? database : null,
             Ssl = scheme == "rediss",
         };
         foreach (var (host, port) in endpoints)
