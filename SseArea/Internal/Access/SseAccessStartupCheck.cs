@@ -5,10 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace SseArea.Internal.Access;
 
-/// <summary>
-/// Checks at startup that every policy a channel rule of the <c>Sse</c> area names exists (rules registered or as
-/// attributes, read from MVC's actions), so a typo stops the application instead of failing each request.
-/// </summary>
+/// <summary>At startup, a channel rule naming an undefined policy stops the application instead of failing each request.</summary>
 internal sealed class SseAccessStartupCheck(IActionDescriptorCollectionProvider actions, IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -9,10 +9,7 @@ using SseArea.Internal.Http;
 
 namespace SseArea.Internal.Access;
 
-/// <summary>
-/// ASP.NET Core's authorization applied to stream requests, as the middleware does it (the application's
-/// <see cref="IAuthorizationPolicyProvider"/> and <see cref="IPolicyEvaluator"/>), but a failure is a 403, never a challenge.
-/// </summary>
+/// <summary>ASP.NET Core's authorization of stream requests, as the middleware does it, but a failure is a 403, never a challenge.</summary>
 internal sealed class SseAuthorization
 {
     private readonly ConditionalWeakTable<SseChannelAccessAttribute, AuthorizationPolicy> _rulePolicies = [];

@@ -4,10 +4,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Delivery;
 
-/// <summary>
-/// One client's stream, as the brokers see it (an <see cref="ISseListener"/>) and as the response is written: its
-/// <see cref="FrameQueue"/>, drained a batch per flush, its resume state, and when it last wrote (for heartbeats).
-/// </summary>
+/// <summary>One client's stream: the brokers' listener, its <see cref="FrameQueue"/>, its resume state, and when it last wrote.</summary>
 internal sealed class SseConnection : ISseListener
 {
     private readonly FrameQueue _queue;
@@ -46,10 +43,7 @@ internal sealed class SseConnection : ISseListener
         }
     }
 
-    /// <summary>
-    /// Writes the replay, then queued frames, flushing whenever the queue is drained, until the client leaves
-    /// (<paramref name="aborted"/>), <see cref="Stop"/> is called or the queue overflows.
-    /// </summary>
+    /// <summary>Writes the replay, then queued frames, until the client leaves, <see cref="Stop"/> is called or the queue overflows.</summary>
     /// <returns><see langword="null"/> when the stream ended as streams do; what went wrong when writing failed.</returns>
     public async Task<Exception?> PumpAsync(PipeWriter output, CancellationToken aborted)
     {

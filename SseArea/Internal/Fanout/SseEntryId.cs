@@ -2,10 +2,7 @@ using System.Globalization;
 
 namespace SseArea.Internal.Fanout;
 
-/// <summary>
-/// An event id <c>&lt;ms&gt;-&lt;seq&gt;</c> (two unsigned 64-bit numbers), as Redis Streams give history entries:
-/// they grow with each event of a channel, so they compare in publication order. The one place they are read.
-/// </summary>
+/// <summary>A Redis Streams entry id <c>&lt;ms&gt;-&lt;seq&gt;</c>: growing with each event of a channel, so in publication order.</summary>
 internal readonly record struct SseEntryId(ulong Milliseconds, ulong Sequence) : IComparable<SseEntryId>
 {
     /// <summary>Reads <paramref name="text"/> when it has the shape exactly (digits only on both sides, each fitting 64 bits).</summary>

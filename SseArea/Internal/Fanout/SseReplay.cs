@@ -2,10 +2,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Fanout;
 
-/// <summary>
-/// What a new subscription must send before live events: the events a reconnecting client missed
-/// (in order), the channels whose missed events are gone, and where the client stands on each channel.
-/// </summary>
+/// <summary>What a subscription sends before live events: missed events, channels whose missed events are gone, positions.</summary>
 internal sealed class SseReplay(
     IReadOnlyList<SseFrame> frames,
     IReadOnlyList<string> missedChannels,
@@ -21,16 +18,10 @@ internal sealed class SseReplay(
     /// <summary>Channels whose missed events are no longer (or were never) in the history.</summary>
     public IReadOnlyList<string> MissedChannels { get; } = missedChannels;
 
-    /// <summary>
-    /// Per channel, the id of the last event the client has once the replay is written (<see langword="null"/>:
-    /// none yet); <see langword="null"/> when history is off.
-    /// </summary>
+    /// <summary>Per channel, the last event id the client has once the replay is written; <see langword="null"/> when history is off.</summary>
     public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
 
-    /// <summary>
-    /// The replayed frames that may also arrive live (Redis reads the history after SUBSCRIBE), oldest first:
-    /// <see cref="SseResume"/> skips their live copies. Empty when nothing can overlap (in memory).
-    /// </summary>
+    /// <summary>Replayed frames that may also arrive live (Redis reads history after SUBSCRIBE): <see cref="SseResume"/> skips those.</summary>
     public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
 
     /// <summary>

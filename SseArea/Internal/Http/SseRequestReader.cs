@@ -14,10 +14,7 @@ internal static class SseRequestReader
     public const string LastEventIdHeader = "Last-Event-ID";
     public const string LastEventIdParameter = "lastEventId";
 
-    /// <summary>
-    /// The channels of the repeated <c>channel</c> query values as asked, unchecked: in order, without duplicates
-    /// or empty values, the default channel when none is left. What a refusal before parsing names.
-    /// </summary>
+    /// <summary>The <c>channel</c> query values as asked (unchecked, distinct, else the default): what a refusal before parsing names.</summary>
     public static IReadOnlyList<string> AskedChannels(HttpRequest request, string defaultChannel)
     {
         var asked = request.Query[ChannelParameter].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal).ToList();

@@ -9,10 +9,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Http;
 
-/// <summary>
-/// What the stream action does once the area's filters let the request through: subscribes and answers the stream,
-/// or 503. Kept out of the controller so that an application's own subclass needs no constructor arguments.
-/// </summary>
+/// <summary>Subscribes a stream request the filters let through, or answers 503; outside the controller so a subclass needs no arguments.</summary>
 internal sealed class SseStreamHandler(
     ISseBroker broker,
     OpenStreams streams,

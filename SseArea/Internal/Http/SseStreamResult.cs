@@ -56,10 +56,7 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
         await EndAsync(http, await PumpAsync(http));
     }
 
-    /// <summary>
-    /// Writes the stream until it ends; answers what went wrong when writing failed. Not async itself: an idle stream
-    /// keeps only its caller's frame and the pump's.
-    /// </summary>
+    /// <summary>Writes the stream until it ends. Not async itself: an idle stream keeps only its caller's frame and the pump's.</summary>
     public Task<Exception?> PumpAsync(HttpContext http) => connection.PumpAsync(http.Response.BodyWriter, http.RequestAborted);
 
     /// <summary>

@@ -4,10 +4,7 @@ using StackExchange.Redis;
 
 namespace SseArea.Internal.Redis;
 
-/// <summary>
-/// The broker's one Redis multiplexer, made from the settings or the application's own: started in the background,
-/// never awaited at startup; its failures and restores logged and passed on; single Redis or cluster.
-/// </summary>
+/// <summary>The broker's one Redis multiplexer (its own or the application's): connected in the background, its failures logged.</summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
@@ -64,10 +61,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         ? null
         : $"Redis at {Endpoint} is not connected.";
 
-    /// <summary>
-    /// The longest a SUBSCRIBE/UNSUBSCRIBE may take: one StackExchange.Redis never completes (seen during CLIENT PAUSE)
-    /// must not block every later subscriber.
-    /// </summary>
+    /// <summary>The longest a SUBSCRIBE/UNSUBSCRIBE may take: one never completing (seen in CLIENT PAUSE) must not block later ones.</summary>
     public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
 
     public void Start() => _ = _connection.Value;

@@ -55,10 +55,7 @@ internal static class RedisHistory
         return (long)result[1];
     }
 
-    /// <summary>
-    /// Each channel's newest entry, read before SUBSCRIBE: where a stream starts, and past which replayed entries
-    /// may also arrive live.
-    /// </summary>
+    /// <summary>Each channel's newest entry, read before SUBSCRIBE: where a stream starts; newer replayed entries may also arrive live.</summary>
     public static async Task<HistoryPosition[]> ReadPositionsAsync(IDatabase database, IReadOnlyList<string> channels)
     {
         var reads = new Task<RedisResult>[channels.Count];

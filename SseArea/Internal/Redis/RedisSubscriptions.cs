@@ -120,10 +120,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     /// <summary>The connection is closing: streams that end from now on only drop their local listeners.</summary>
     public void Close() => _closed = true;
 
-    /// <summary>
-    /// After the subscription connection to <paramref name="endPoint"/> came back: events published meanwhile reached
-    /// no local stream, so each open stream of a channel served there gets an <c>sse-missed</c> notice.
-    /// </summary>
+    /// <summary>Sends <c>sse-missed</c> to the streams of channels served by a subscription connection that came back.</summary>
     public void TellOfGap(IConnectionMultiplexer redis, EndPoint? endPoint, bool cluster)
     {
         var told = 0;

@@ -6,10 +6,7 @@ using StackExchange.Redis;
 
 namespace SseArea.Internal.Redis;
 
-/// <summary>
-/// Reads the Redis setting: a <c>redis://</c> or <c>rediss://</c> URL (as Flask-SSE and redis-py) or a
-/// StackExchange.Redis configuration string. Every error names the part that is wrong.
-/// </summary>
+/// <summary>Reads a <c>redis://</c>/<c>rediss://</c> URL or a StackExchange.Redis configuration string; errors name the wrong part.</summary>
 internal static partial class RedisUrl
 {
     private const string Mask = "****";

@@ -22,10 +22,7 @@ internal static class SseWriter
     private static ReadOnlySpan<byte> IdField => "id:"u8;
     private static ReadOnlySpan<byte> RetryField => "retry:"u8;
 
-    /// <summary>
-    /// What a stream sends as soon as it opens: an empty comment (real bytes, so every layer between here
-    /// and the browser passes the open stream on at once) and the <c>retry:</c> field when configured.
-    /// </summary>
+    /// <summary>A stream's first bytes: an empty comment, so every proxy passes the open stream on at once, and <c>retry:</c> if set.</summary>
     public static byte[] Preamble(TimeSpan? retry) => Utf8.GetBytes(retry is { } value
         ? $":\nretry:{((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n"
         : ":\n\n");
@@ -33,20 +30,14 @@ internal static class SseWriter
     /// <summary>The exact event text of <paramref name="message"/>, ending with its blank line.</summary>
     public static byte[] Format(SseMessage message) => Format(message, out _, out _);
 
-    /// <summary>
-    /// The frame every listener of <paramref name="channel"/> writes for <paramref name="message"/>: formatted
-    /// once, remembering where its <c>id:</c> line is so a stream following several channels can write its own.
-    /// </summary>
+    /// <summary>The frame all listeners of a channel share, with where its <c>id:</c> line is (for streams writing their own).</summary>
     public static SseFrame Event(SseMessage message, string channel)
         => new(Format(message, out var idStart, out var idEnd), channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
 
     /// <summary>A block with only an <c>id:</c> line: sets the browser's last event id without dispatching an event.</summary>
     public static byte[] Position(string position) => Utf8.GetBytes($"id:{position}\n\n");
 
-    /// <summary>
-    /// The <c>sse-missed</c> event, which tells a client that events of <paramref name="channels"/> it should have had
-    /// can not be sent (<c>data:{"channels":[...]}</c>), with an <c>id:</c> line when a position is given.
-    /// </summary>
+    /// <summary>The <c>sse-missed</c> event: events of <paramref name="channels"/> can not be sent (an <c>id:</c> line if positioned).</summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
         => Utf8.GetBytes($"event:sse-missed\ndata:{JsonSerializer.Serialize(new { channels })}\n{(position is null ? null : $"id:{position}\n")}\n");
 
@@ -76,10 +67,7 @@ internal static class SseWriter
         return bytes;
     }
 
-    /// <summary>
-    /// Writes the event's fields to <paramref name="frame"/>, or only counts their bytes when it is empty (one walk
-    /// over the fields measures the frame, then fills it); returns the event's length.
-    /// </summary>
+    /// <summary>Writes the event's fields to <paramref name="frame"/> or, when it is empty, only counts them; returns the length.</summary>
     private static int Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
     {
         var at = 0;
@@ -137,10 +125,7 @@ internal static class SseWriter
         return length + 1;
     }
 
-    /// <summary>
-    /// Finds where the current line ends. CR, LF and CRLF each end a line, as in the SSE parser of every
-    /// browser; <paramref name="next"/> is where the next line starts, or -1.
-    /// </summary>
+    /// <summary>Where the line ends (CR, LF or CRLF, as browsers read SSE); <paramref name="next"/>: where the next starts, or -1.</summary>
     private static int NextLineEnd(ReadOnlySpan<char> text, out int next)
     {
         var end = text.IndexOfAny('\r', '\n');
