@@ -38,9 +38,7 @@ internal static class RedisHistory
         RedisValue head, tail = RedisValue.EmptyString, explicitId = RedisValue.EmptyString;
         if (string.IsNullOrEmpty(message.Id))
         {
-            (var before, var after) = RedisProtocol.WriteAroundId(message);
-            head = before;
-            tail = after;
+            (head, tail) = RedisProtocol.WriteAroundId(message);
         }
         else
         {
