@@ -143,10 +143,7 @@ internal sealed class SseResume
         SseWriter.WriteWithId(output, frame, SseCursor.Encode(_cursor));
     }
 
-    /// <summary>
-    /// Where the client stands before the replay, as the <c>id:</c> to write (<see cref="SseCursor.Start"/> for a channel
-    /// with no event yet: an empty id clears the browser's); <see langword="null"/> when history is off.
-    /// </summary>
+    /// <summary>The client's position before the replay, as the <c>id:</c> to write (never empty: that clears the browser's), or null.</summary>
     private string? Position(SseReplay replay)
     {
         if (_cursor is not null)

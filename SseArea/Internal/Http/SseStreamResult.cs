@@ -59,10 +59,7 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
     /// <summary>Writes the stream until it ends. Not async itself: an idle stream keeps only its caller's frame and the pump's.</summary>
     public Task<Exception?> PumpAsync(HttpContext http) => connection.PumpAsync(http.Response.BodyWriter, http.RequestAborted);
 
-    /// <summary>
-    /// Ends the stream after <see cref="PumpAsync"/> answered <paramref name="failure"/> (or without pumping it): the
-    /// subscription, the metrics, the log, and an abort of the connection when the client was cut off or writing failed.
-    /// </summary>
+    /// <summary>Ends the stream, pumped or not: subscription, metrics, log, and an abort if the client was cut off or writing failed.</summary>
     public async Task EndAsync(HttpContext http, Exception? failure)
     {
         await using (subscription)
