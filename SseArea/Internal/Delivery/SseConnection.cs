@@ -32,7 +32,7 @@ internal sealed class SseConnection : ISseListener
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();
 
-    /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat (and drops burst-sized arrays).</summary>
+    /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat.</summary>
     public void Tick(long now, TimeSpan interval, TimeProvider time)
     {
         if (time.GetElapsedTime(Volatile.Read(ref _lastWrite), now) >= interval)

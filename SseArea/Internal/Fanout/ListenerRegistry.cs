@@ -126,6 +126,6 @@ internal sealed class ListenerRegistry
         return new Snapshot(slots, length, length);
     }
 
-    /// <summary>What delivery reads: <paramref name="Length"/> slots, <paramref name="Live"/> of them not removed; none gets a new listener.</summary>
+    /// <summary>What delivery reads: <paramref name="Length"/> slots, <paramref name="Live"/> of them in use; none is ever refilled.</summary>
     private sealed record Snapshot(ISseListener?[] Slots, int Length, int Live);
 }

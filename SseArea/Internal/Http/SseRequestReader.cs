@@ -127,7 +127,8 @@ internal static class SseRequestReader
         return null;
 
         static bool IsOurs(ReadOnlySpan<char> name)
-            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(LastEventIdParameter, StringComparison.OrdinalIgnoreCase);
+            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase)
+                || name.Equals(LastEventIdParameter, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>

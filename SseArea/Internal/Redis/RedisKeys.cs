@@ -39,7 +39,7 @@ internal static class RedisKeys
         return channel;
     }
 
-    /// <summary>Whether the channel's keys share its slot: not when its hashed part holds a <c>}</c> (<c>a}b</c>), which no hash tag can name.</summary>
+    /// <summary>Whether the channel's keys share its slot: not when its hashed part holds a <c>}</c>, which no hash tag can name.</summary>
     public static bool SharesSlotWithChannel(string channel) => !HashPart(channel).Contains('}', StringComparison.Ordinal);
 
     private static RedisKey Key(string channel, string kind)
