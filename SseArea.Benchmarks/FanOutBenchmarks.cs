@@ -35,7 +35,7 @@ public class FanOutBenchmarks
 
     /// <summary>One event to every listener of the channel; returns how many took it.</summary>
     [Benchmark]
-    public int Deliver() => _registry.Deliver(Channel, _frame);
+    public int Deliver() => _registry.Deliver(Channel, _frame, out _);
 
     /// <summary>A listener that takes every frame and keeps a reference to the last (no queue, no copy).</summary>
     private sealed class KeepLastListener : ISseListener

@@ -1,16 +1,14 @@
 namespace SseArea;
 
 /// <summary>
-/// How many clients follow a channel: on the Redis broker across every server that shares the Redis,
-/// on the in-memory broker in this process. Inject it anywhere, e.g. to publish
-/// <c>{"active_users": n}</c> on an analytics channel.
+/// How many clients follow a channel: across every server that shares the Redis, or in this process in memory
+/// (e.g. to publish <c>{"active_users": n}</c> on an analytics channel).
 /// </summary>
 public interface ISseChannelStats
 {
     /// <summary>
-    /// The number of open streams that follow <paramref name="channel"/> (a stream following several
-    /// channels counts once for each). Servers report their counts to Redis when they change and
-    /// every 10 seconds; a server that stops reporting (crashed) drops out within 30 seconds.
+    /// The number of open streams that follow <paramref name="channel"/>. Servers report their counts to Redis when
+    /// they change and every 10 seconds; a server that stops reporting (crashed) drops out within 30 seconds.
     /// </summary>
     /// <param name="channel">The channel name.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

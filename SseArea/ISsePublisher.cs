@@ -2,26 +2,17 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace SseArea;
 
-/// <summary>
-/// Publishes server-sent events to a channel: the <c>sse.publish</c> of Flask-SSE.
-/// Inject it wherever events start (controllers, background services).
-/// </summary>
+/// <summary>Publishes server-sent events to a channel: Flask-SSE's <c>sse.publish</c>. Inject it wherever events start.</summary>
 public interface ISsePublisher
 {
     /// <summary>Publishes one event.</summary>
-    /// <param name="data">
-    /// The data: a string is sent as it is; anything else as JSON written by System.Text.Json with
-    /// the application's MVC JSON options (<c>AddJsonOptions</c>).
-    /// </param>
+    /// <param name="data">A string, sent as it is, or anything else, sent as JSON with the MVC JSON options (<c>AddJsonOptions</c>).</param>
     /// <param name="type">The event type (<c>event:</c>); <see langword="null"/> for the browser's default <c>message</c>.</param>
     /// <param name="id">The event id (<c>id:</c>).</param>
     /// <param name="retry">The reconnection time in milliseconds (<c>retry:</c>).</param>
     /// <param name="channel">The channel; <see langword="null"/> or empty for <see cref="SseOptions.DefaultChannel"/>.</param>
     /// <param name="cancellationToken">Cancels waiting for the broker.</param>
-    /// <returns>
-    /// The number of receivers the broker reports: local streams for the in-memory broker, Redis
-    /// subscribers (server processes, as Redis PUBLISH counts them) for Redis.
-    /// </returns>
+    /// <returns>The receivers the broker reports: local streams in memory, subscribed server processes on Redis.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="type"/>, <paramref name="id"/> or <paramref name="channel"/> is not allowed.</exception>
     /// <exception cref="SseBrokerException">The broker could not take the event (e.g. Redis is unreachable).</exception>

@@ -9,11 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SseBuilderExtensions
 {
     /// <summary>
-    /// Adds a filter of yours (an <see cref="IAsyncActionFilter"/>, or any MVC filter) to every action of the
-    /// <c>Sse</c> area: Flask-SSE's <c>@sse.before_request</c>. It is resolved from DI for each request
-    /// (registered as scoped here unless already registered) and runs after the request is read and the
-    /// channel rules passed, before the stream starts; it reads the channels with
-    /// <c>HttpContext.GetSseStreamRequest()</c> and refuses with
+    /// Adds a filter of yours (an <see cref="IAsyncActionFilter"/>, or any MVC filter) to every action of the <c>Sse</c>
+    /// area. Resolved from DI per request (registered as scoped unless it is), it runs after the channel rules passed,
+    /// before the stream starts; it reads the channels with <c>HttpContext.GetSseStreamRequest()</c> and refuses with
     /// <c>context.Result = new SseChannelRefusedResult(channel, reason)</c>.
     /// </summary>
     /// <typeparam name="TFilter">The filter type.</typeparam>

@@ -3,31 +3,25 @@ using Microsoft.AspNetCore.Authorization;
 namespace SseArea;
 
 /// <summary>
-/// Restricts channels of the <c>Sse</c> area the way <c>[Authorize]</c> restricts an action: when a stream
-/// request asks for a channel matching <see cref="Channel"/>, the user must satisfy what the rule names —
-/// one of <see cref="Roles"/>, the <see cref="Policy"/>, authenticated by <see cref="AuthenticationSchemes"/>;
-/// with neither roles nor a policy, the application's default policy (a signed-in user). Evaluated through
-/// the application's <see cref="IAuthorizationPolicyProvider"/> and <c>IPolicyEvaluator</c>; a failure
-/// refuses the whole request with <c>403</c> before the stream starts, naming the channels the rule matched.
-/// Several rules combine: every rule that matches must pass.
+/// Restricts channels of the <c>Sse</c> area as <c>[Authorize]</c> restricts an action: a stream request for a channel
+/// matching <see cref="Channel"/> needs what the rule names (one of <see cref="Roles"/>, the <see cref="Policy"/>, by
+/// <see cref="AuthenticationSchemes"/>; neither roles nor a policy: the default policy, a signed-in user), evaluated
+/// through the application's <see cref="IAuthorizationPolicyProvider"/> and <c>IPolicyEvaluator</c>. A failure refuses
+/// the request with <c>403</c> naming the channels the rule matched; every rule that matches must pass.
 /// </summary>
 /// <remarks>
-/// Apply it by registration, <c>AddSse().AddChannelAccess("analytics", roles: "Admin")</c>, or as an attribute
-/// on your own controller derived from <c>StreamController</c> in your app's <c>Sse</c> area. Anywhere else it
-/// does nothing.
+/// Register it (<c>AddSse().AddChannelAccess("analytics", roles: "Admin")</c>) or put it on your own controller derived
+/// from <c>StreamController</c> in your app's <c>Sse</c> area; anywhere else it does nothing.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
 public sealed class SseChannelAccessAttribute : Attribute
 {
-    private readonly string _prefix;
-    private readonly bool _isPrefixRule;
     private string? _roles;
 
     /// <summary>Creates a rule for the channels matching <paramref name="channel"/>.</summary>
     /// <param name="channel">
-    /// An exact channel name (<c>analytics</c>), or a prefix rule ending in <c>*</c> (<c>admin.*</c>
-    /// matches <c>admin.audit</c>; <c>*</c> alone matches every channel). A rule is never a Redis
-    /// pattern: subscriptions always take literal names.
+    /// An exact channel name (<c>analytics</c>), or a prefix rule ending in <c>*</c> (<c>admin.*</c> matches
+    /// <c>admin.audit</c>; <c>*</c> alone, every channel). Never a Redis pattern.
     /// </param>
     /// <exception cref="ArgumentException"><paramref name="channel"/> is empty or has a <c>*</c> before its end.</exception>
     public SseChannelAccessAttribute(string channel)
@@ -40,8 +34,6 @@ public sealed class SseChannelAccessAttribute : Attribute
         }
 
         Channel = channel;
-        _isPrefixRule = star >= 0;
-        _prefix = _isPrefixRule ? channel[..^1] : channel;
     }
 
     /// <summary>The rule: an exact channel name or a prefix ending in <c>*</c>.</summary>
@@ -72,7 +64,7 @@ public sealed class SseChannelAccessAttribute : Attribute
 
     /// <summary>Whether <paramref name="channel"/> falls under this rule.</summary>
     internal bool Matches(string channel)
-        => _isPrefixRule ? channel.StartsWith(_prefix, StringComparison.Ordinal) : channel.Equals(_prefix, StringComparison.Ordinal);
+        => Channel.EndsWith('*') ? channel.AsSpan().StartsWith(Channel.AsSpan(0, Channel.Length - 1), StringComparison.Ordinal) : channel == Channel;
 
     /// <summary>The rule's requirement as ASP.NET Core authorization data.</summary>
     internal IAuthorizeData AuthorizeData => new AuthorizeAttribute { Roles = Roles, Policy = Policy, AuthenticationSchemes = AuthenticationSchemes };

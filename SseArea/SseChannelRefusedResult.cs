@@ -10,10 +10,9 @@ using SseArea.Internal.Wire;
 namespace SseArea;
 
 /// <summary>
-/// Refuses a stream request: <c>403 Forbidden</c> with a problem-details body naming the refused
-/// channels, logged and counted (metric <c>sse.access.refused</c>). Set it as the result of an
-/// area filter (<c>context.Result = new SseChannelRefusedResult("analytics")</c>) rather than
-/// <c>Forbid()</c>, which would let a cookie scheme answer with a redirect to a login page.
+/// Refuses a stream request: <c>403</c> with a problem body naming the refused channels, logged and counted
+/// (<c>sse.access.refused</c>). Set it as an area filter's result rather than <c>Forbid()</c>, which would let a
+/// cookie scheme redirect to a login page.
 /// </summary>
 public sealed class SseChannelRefusedResult : IActionResult
 {

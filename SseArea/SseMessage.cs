@@ -3,17 +3,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea;
 
-/// <summary>
-/// One server-sent event: the .NET counterpart of Flask-SSE's <c>Message</c>.
-/// </summary>
-/// <remarks>
-/// <para>
-/// <see cref="ToString"/> gives the exact text written to a stream, in Flask-SSE's form:
-/// <c>event:</c> (when <see cref="Type"/> is set), one <c>data:</c> line per line of
-/// <see cref="Data"/> (CR, LF and CRLF all end a line), <c>id:</c> and <c>retry:</c> when set,
-/// then a blank line.
-/// </para>
-/// </remarks>
+/// <summary>One server-sent event: the .NET counterpart of Flask-SSE's <c>Message</c>.</summary>
 // The init accessors name the constructor's (and ISsePublisher's) parameters in their exceptions:
 // that is the argument a caller passed, whichever way the value came in.
 #pragma warning disable CA2208
@@ -54,9 +44,8 @@ public sealed record SseMessage
     }
 
     /// <summary>
-    /// <see langword="true"/> when <see cref="Data"/> holds a JSON value written by the publisher's serializer
-    /// (or read from a Redis payload) rather than plain text. The event text is the same either way; the Redis
-    /// payload then carries the value itself instead of a JSON string, as Flask-SSE's does.
+    /// Whether <see cref="Data"/> is a JSON value (serialized, or read from a payload) rather than text: the event text is
+    /// the same, but the Redis payload carries the value itself instead of a JSON string, as Flask-SSE's does.
     /// </summary>
     internal bool IsJson { get; private init; }
 
@@ -80,13 +69,11 @@ public sealed record SseMessage
     public const int MaxIdLength = 1024;
 
     /// <summary>
-    /// The event id, sent as <c>id:</c>; <see langword="null"/> or empty sends none. Browsers send it
-    /// back in <c>Last-Event-ID</c> when they reconnect, so it holds no control character, is valid
-    /// UTF-16 (no unpaired surrogate) and is at most <see cref="MaxIdLength"/> characters long.
+    /// The event id, sent as <c>id:</c>; <see langword="null"/> or empty sends none. Browsers send it back in
+    /// <c>Last-Event-ID</c> when they reconnect, so it must be valid UTF-16 without control characters.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The value holds CR, LF or NUL (browsers ignore ids with NUL) or another control character,
-    /// an unpaired surrogate, or is longer than <see cref="MaxIdLength"/>.
+    /// The value holds a control character (browsers ignore ids with NUL), an unpaired surrogate, or is longer than <see cref="MaxIdLength"/>.
     /// </exception>
     public string? Id
     {
@@ -118,10 +105,7 @@ public sealed record SseMessage
         }
     }
 
-    /// <summary>
-    /// An event read from a Flask-SSE payload (written by any publisher, Python included): its id is
-    /// only refused for CR, LF or NUL, as before, so what other publishers send keeps flowing unchanged.
-    /// </summary>
+    /// <summary>An event read from a Flask-SSE payload of any publisher: its id is only refused for CR, LF or NUL.</summary>
     internal static SseMessage FromPayload(string data, bool isJson, string? type, string? id, int? retry)
     {
         if (id is not null && id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
@@ -170,7 +154,11 @@ public sealed record SseMessage
     internal static SseMessage Json(string json, string? type, string? id, int? retry)
         => new(json, type, id, retry) { IsJson = true };
 
-    /// <summary>The exact event text as written to a stream, ending with the blank line.</summary>
+    /// <summary>
+    /// The exact event text written to a stream, in Flask-SSE's form: <c>event:</c> (when <see cref="Type"/> is set), one
+    /// <c>data:</c> line per line of <see cref="Data"/> (CR, LF and CRLF each end a line), <c>id:</c> and <c>retry:</c>
+    /// when set, then a blank line.
+    /// </summary>
     public override string ToString() => Encoding.UTF8.GetString(SseWriter.Format(this));
 }
 #pragma warning restore CA2208

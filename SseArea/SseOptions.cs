@@ -1,17 +1,14 @@
 namespace SseArea;
 
-/// <summary>
-/// Options of the Sse area, bound from the configuration section <c>Sse</c> and validated at startup.
-/// </summary>
+/// <summary>Options of the Sse area, bound from the configuration section <c>Sse</c> and validated at startup.</summary>
 public sealed class SseOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "Sse";
 
     /// <summary>
-    /// The Redis broker's settings (section <c>Sse:Redis</c>): a URL, StackExchange.Redis options or a connection
-    /// of the application's own, and sharded pub/sub. None set and no <c>SSE_REDIS_URL</c>/<c>REDIS_URL</c>: the
-    /// in-memory broker (one process only).
+    /// The Redis broker's settings (section <c>Sse:Redis</c>). None set and no <c>SSE_REDIS_URL</c>/<c>REDIS_URL</c>:
+    /// the in-memory broker (one process only).
     /// </summary>
     public SseRedisOptions Redis { get; } = new();
 
@@ -22,8 +19,8 @@ public sealed class SseOptions
     public string RoutePrefix { get; set; } = SseAreaNames.DefaultRoutePrefix;
 
     /// <summary>
-    /// When set, every stream starts with a <c>retry:</c> field telling browsers how long to wait
-    /// before they reconnect. Default: not sent (browsers use their own, about 3 s).
+    /// When set, every stream starts with a <c>retry:</c> field telling browsers how long to wait before they reconnect.
+    /// Default: not sent (browsers use their own, about 3 s).
     /// </summary>
     public TimeSpan? RetryInterval { get; set; }
 
@@ -34,26 +31,23 @@ public sealed class SseOptions
     public int MaxChannelsPerConnection { get; set; } = 16;
 
     /// <summary>
-    /// How many events may wait for one slow client. When a client falls further behind, its
-    /// stream is closed (the browser reconnects) instead of letting the server's memory grow.
-    /// A reconnect whose replay is longer gets <c>sse-missed</c> instead of the events. Default 1024.
+    /// How many events may wait for one slow client; further behind, its stream is closed (the browser reconnects)
+    /// instead of letting the server's memory grow. A longer replay is sent as <c>sse-missed</c>. Default 1024.
     /// </summary>
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
 
     /// <summary>
-    /// How long a stream may stay silent before a comment line (<c>:heartbeat</c>) is sent, so proxies
-    /// and load balancers keep it open and a client that vanished is noticed by the write. Every
-    /// event resets it; <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
+    /// How long a stream may stay silent before a <c>:heartbeat</c> comment is sent, so proxies keep it open and a
+    /// vanished client is noticed by the write. <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
     /// (<c>"Sse:HeartbeatInterval": "00:00:15"</c>).
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// How many events the broker keeps per channel so that a client reconnecting with
-    /// <c>Last-Event-ID</c> gets the ones it missed. When above 0, every event carries an id, and
-    /// each stream first writes its position (an <c>id:</c> line alone). On Redis it needs Redis 7
-    /// or later, and a channel's history expires a day after its last publish.
-    /// Default 0 (off: events go out exactly as Flask-SSE writes them, without ids of their own).
+    /// How many events the broker keeps per channel so that a client reconnecting with <c>Last-Event-ID</c> gets the
+    /// ones it missed. When above 0, every event carries an id and each stream first writes its position (an <c>id:</c>
+    /// line alone); on Redis it needs Redis 7, and a channel's history expires a day after its last publish.
+    /// Default 0 (off: events go out exactly as Flask-SSE writes them).
     /// </summary>
     public int HistoryLength { get; set; }
 }

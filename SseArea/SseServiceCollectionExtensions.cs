@@ -7,11 +7,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SseServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the <c>Sse</c> area (its stream endpoint, <c>/sse/stream</c>), <see cref="ISsePublisher"/>,
-    /// <see cref="ISseChannelStats"/>, the <c>sse</c> health check, the <c>SseArea</c> meter, and the broker
-    /// chosen from configuration: Redis when <see cref="SseOptions.Redis"/> names one (or <c>SSE_REDIS_URL</c> /
-    /// <c>REDIS_URL</c> does), otherwise the in-memory broker. Options are bound from the section <c>Sse</c> and
-    /// checked at startup. The stream endpoint is an MVC action: map it with <c>app.MapControllers()</c>.
+    /// Adds the <c>Sse</c> area (its stream endpoint, an MVC action: map it with <c>app.MapControllers()</c>),
+    /// <see cref="ISsePublisher"/>, <see cref="ISseChannelStats"/>, the <c>sse</c> health check, the <c>SseArea</c> meter,
+    /// and the broker: Redis when <see cref="SseOptions.Redis"/> (or <c>SSE_REDIS_URL</c> / <c>REDIS_URL</c>) names one,
+    /// otherwise in memory. Options are bound from the section <c>Sse</c> and checked at startup.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Sets options in code; runs after the <c>Sse</c> section is bound.</param>

@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.Http;
 namespace SseArea;
 
 /// <summary>
-/// A stream request of the <c>Sse</c> area as the area's filters see it: the channels after
-/// defaulting and validation, and the <c>Last-Event-ID</c> the client sent. Available to every
-/// filter of the area through <c>HttpContext.Features.Get&lt;SseStreamRequest&gt;()</c> (or
-/// <see cref="SseHttpContextExtensions.GetSseStreamRequest"/>), before any byte of the stream is written.
+/// A stream request as the <c>Sse</c> area's filters see it, before the stream starts: the checked channels and the
+/// <c>Last-Event-ID</c>. Read it with <see cref="SseHttpContextExtensions.GetSseStreamRequest"/> (an HTTP feature).
 /// </summary>
 public sealed class SseStreamRequest
 {
@@ -31,10 +29,7 @@ public sealed class SseStreamRequest
         LastEventId = string.IsNullOrEmpty(lastEventId) ? null : lastEventId;
     }
 
-    /// <summary>
-    /// The channels the stream will follow, in the order asked, without duplicates. A request that
-    /// names none gets <see cref="SseOptions.DefaultChannel"/>.
-    /// </summary>
+    /// <summary>The channels to follow, in the order asked, without duplicates; none asked: <see cref="SseOptions.DefaultChannel"/>.</summary>
     public IReadOnlyList<string> Channels { get; }
 
     /// <summary>The id of the last event the client saw (it is reconnecting), or <see langword="null"/>.</summary>
@@ -44,10 +39,7 @@ public sealed class SseStreamRequest
 /// <summary>Reads the <see cref="SseStreamRequest"/> of the current request.</summary>
 public static class SseHttpContextExtensions
 {
-    /// <summary>
-    /// The parsed stream request when <paramref name="context"/> is a request of the <c>Sse</c> area
-    /// whose channels were valid, otherwise <see langword="null"/>.
-    /// </summary>
+    /// <summary>The parsed stream request of a valid request of the <c>Sse</c> area, otherwise <see langword="null"/>.</summary>
     /// <param name="context">The current request.</param>
     public static SseStreamRequest? GetSseStreamRequest(this HttpContext context)
     {

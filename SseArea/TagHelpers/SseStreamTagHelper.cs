@@ -7,19 +7,16 @@ using Microsoft.AspNetCore.Routing;
 namespace SseArea.TagHelpers;
 
 /// <summary>
-/// Renders <c>&lt;sse-stream channel="users.social"&gt;&lt;/sse-stream&gt;</c> as the
-/// <c>&lt;sse-stream&gt;</c> custom element of <c>/_content/SseArea/sse-stream.js</c>, with its
-/// <c>src</c> set to the stream URL of the requested channels, and adds that script to the page
-/// (once, however many elements the page has). Enable it in <c>_ViewImports.cshtml</c> with
-/// <c>@addTagHelper *, SseArea</c>.
+/// Renders <c>&lt;sse-stream channel="users.social"&gt;&lt;/sse-stream&gt;</c> as the custom element of
+/// <c>/_content/SseArea/sse-stream.js</c>, its <c>src</c> the stream URL of the channels, and adds that script to the
+/// page once. Enable it in <c>_ViewImports.cshtml</c> with <c>@addTagHelper *, SseArea</c>.
 /// </summary>
 /// <remarks>
-/// In the browser the element opens one <c>EventSource</c> on <c>src</c> and re-dispatches each
-/// event on itself as a <c>CustomEvent</c> named after the event type (<c>message</c> when
-/// untyped) whose <c>detail</c> is <c>{ data, lastEventId }</c>, <c>data</c> being the parsed
-/// JSON object or array when the data is one, else the text. It keeps a <c>state</c> attribute
-/// (<c>connecting</c>, <c>open</c>, <c>closed</c>) and closes the connection when it leaves the
-/// document. Any other attribute (<c>id</c>, <c>class</c>, ...) is rendered as written.
+/// In the browser the element opens one <c>EventSource</c> on <c>src</c> and re-dispatches each event on itself as a
+/// <c>CustomEvent</c> named after the event type (<c>message</c> when untyped) whose <c>detail</c> is
+/// <c>{ data, lastEventId }</c> (<c>data</c> parsed when it is a JSON object or array). It keeps a <c>state</c> attribute
+/// (<c>connecting</c>, <c>open</c>, <c>closed</c>) and closes the connection when it leaves the document. Other
+/// attributes (<c>id</c>, <c>class</c>, ...) are rendered as written.
 /// </remarks>
 [HtmlTargetElement(ElementName)]
 public sealed class SseStreamTagHelper : TagHelper
@@ -52,30 +49,29 @@ public sealed class SseStreamTagHelper : TagHelper
     public string? Channel { get; set; }
 
     /// <summary>
-    /// Several channels, separated by commas (<c>channels="news,users.social"</c>); blanks around
-    /// names are ignored. Combines with <see cref="Channel"/>. Neither set: the default channel.
+    /// Several channels, separated by commas (<c>channels="news,users.social"</c>; blanks around names ignored).
+    /// Combines with <see cref="Channel"/>. Neither set: the default channel.
     /// </summary>
     [HtmlAttributeName("channels")]
     public string? Channels { get; set; }
 
     /// <summary>
-    /// The event types to re-dispatch besides <c>message</c> (untyped events), separated by commas:
-    /// <c>events="greeting,status"</c>. An <c>EventSource</c> only hears the types it asked for.
+    /// The event types to re-dispatch besides untyped <c>message</c>, separated by commas (<c>events="greeting,status"</c>):
+    /// an <c>EventSource</c> only hears the types it asked for.
     /// </summary>
     [HtmlAttributeName("events")]
     public string? Events { get; set; }
 
     /// <summary>
-    /// A CSS selector (<c>target="#feed"</c>); each event's data is appended to the element it
-    /// selects as one line of text (<c>li</c> in a list, <c>div</c> elsewhere), never as HTML.
+    /// A CSS selector (<c>target="#feed"</c>): each event's data is appended to that element as one line of text
+    /// (<c>li</c> in a list, <c>div</c> elsewhere), never as HTML.
     /// </summary>
     [HtmlAttributeName("target")]
     public string? Target { get; set; }
 
     /// <summary>
-    /// The id of the last event the page already shows, sent as the <c>lastEventId</c> query value
-    /// so the server can replay what came after it (when replay is on). Reconnects send the
-    /// <c>Last-Event-ID</c> header as usual.
+    /// The id of the last event the page already shows, sent as the <c>lastEventId</c> query value so the server can
+    /// replay what came after it (reconnects send the <c>Last-Event-ID</c> header as usual).
     /// </summary>
     [HtmlAttributeName("last-event-id")]
     public string? LastEventId { get; set; }
@@ -124,18 +120,11 @@ public sealed class SseStreamTagHelper : TagHelper
     /// <summary>The stream URL: route name, area and prefix from routing, the channels as repeated query values.</summary>
     private string StreamUrl(HttpContext http)
     {
-        var channels = new List<string>();
-        if (!string.IsNullOrEmpty(Channel))
-        {
-            channels.Add(Channel);
-        }
-
-        channels.AddRange(Split(Channels).Where(c => !channels.Contains(c, StringComparer.Ordinal)));
-
+        var channels = (string.IsNullOrEmpty(Channel) ? Split(Channels) : [Channel, .. Split(Channels)]).Distinct(StringComparer.Ordinal).ToArray();
         var values = new RouteValueDictionary { ["area"] = SseAreaNames.Area };
-        if (channels.Count > 0)
+        if (channels.Length > 0)
         {
-            values["channel"] = channels.ToArray();
+            values["channel"] = channels;
         }
 
         if (!string.IsNullOrEmpty(LastEventId))

@@ -117,7 +117,7 @@ public sealed class ListenerRegistryTests
         registry.Add("news", c);
         registry.Remove("news", b);
 
-        var delivered = registry.Deliver("news", Frame);
+        var delivered = registry.Deliver("news", Frame, out _);
 
         using (Assert.EnterMultipleScope())
         {
@@ -131,7 +131,7 @@ public sealed class ListenerRegistryTests
     [Test]
     public void Deliver_ToChannelWithoutListeners_ReturnsZero()
     {
-        Assert.That(new ListenerRegistry().Deliver("nobody", Frame), Is.Zero);
+        Assert.That(new ListenerRegistry().Deliver("nobody", Frame, out _), Is.Zero);
     }
 
     [Test]
@@ -142,7 +142,7 @@ public sealed class ListenerRegistryTests
         registry.Add("news", new RecordingListener(accepts: false));
         registry.Add("news", new RecordingListener());
 
-        Assert.That(registry.Deliver("news", Frame), Is.EqualTo(2));
+        Assert.That(registry.Deliver("news", Frame, out _), Is.EqualTo(2));
     }
 
     [Test]
@@ -152,7 +152,7 @@ public sealed class ListenerRegistryTests
         var listeners = Enumerable.Range(0, 3).Select(_ => new RecordingListener()).ToList();
         listeners.ForEach(l => registry.Add("news", l));
 
-        registry.Deliver("news", Frame);
+        registry.Deliver("news", Frame, out _);
 
         Assert.That(listeners.Select(l => l.Frames.Single()), Has.All.Matches<ReadOnlyMemory<byte>>(f => f.Equals(Frame.Bytes)));
     }
@@ -166,7 +166,7 @@ public sealed class ListenerRegistryTests
         registry.Add("news", news);
         registry.Add("sport", sport);
 
-        registry.Deliver("news", Frame);
+        registry.Deliver("news", Frame, out _);
 
         using (Assert.EnterMultipleScope())
         {
@@ -184,8 +184,8 @@ public sealed class ListenerRegistryTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(registry.Deliver("news", Frame), Is.Zero);
-            Assert.That(registry.Deliver("*", Frame), Is.EqualTo(1));
+            Assert.That(registry.Deliver("news", Frame, out _), Is.Zero);
+            Assert.That(registry.Deliver("*", Frame, out _), Is.EqualTo(1));
         }
     }
 
@@ -221,7 +221,7 @@ public sealed class ListenerRegistryTests
         var late = new RecordingListener();
         registry.Add("news", late);
 
-        var delivered = registry.Deliver("news", Frame);
+        var delivered = registry.Deliver("news", Frame, out _);
 
         using (Assert.EnterMultipleScope())
         {
@@ -240,7 +240,7 @@ public sealed class ListenerRegistryTests
         listeners.ForEach(l => registry.Add("news", l));
 
         var lastFlags = Enumerable.Range(1, 49).Reverse().Select(i => registry.Remove("news", listeners[i])).ToList();
-        var delivered = registry.Deliver("news", Frame);
+        var delivered = registry.Deliver("news", Frame, out _);
 
         using (Assert.EnterMultipleScope())
         {
@@ -261,7 +261,7 @@ public sealed class ListenerRegistryTests
         registry.Add("news", listener);
 
         var removedFirst = registry.Remove("news", listener);
-        var delivered = registry.Deliver("news", Frame);
+        var delivered = registry.Deliver("news", Frame, out _);
 
         using (Assert.EnterMultipleScope())
         {
@@ -293,7 +293,7 @@ public sealed class ListenerRegistryTests
             cancellationToken);
         for (var i = 0; i < Frames; i++)
         {
-            registry.Deliver("news", Frame);
+            registry.Deliver("news", Frame, out _);
         }
 
         await churn;

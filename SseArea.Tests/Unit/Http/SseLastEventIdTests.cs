@@ -11,12 +11,12 @@ public sealed class SseLastEventIdTests
         var http = new DefaultHttpContext();
         if (header is not null)
         {
-            http.Request.Headers[SseLastEventId.HeaderName] = header;
+            http.Request.Headers[SseRequestReader.LastEventIdHeader] = header;
         }
 
         if (query is not null)
         {
-            http.Request.QueryString = QueryString.Create(SseLastEventId.QueryName, query);
+            http.Request.QueryString = QueryString.Create(SseRequestReader.LastEventIdParameter, query);
         }
 
         return http.Request;
@@ -25,27 +25,27 @@ public sealed class SseLastEventIdTests
     [Test]
     public void Header_IsRead()
     {
-        Assert.That(SseLastEventId.Read(Request(header: "1700-0"), out var error), Is.EqualTo("1700-0"));
+        Assert.That(SseRequestReader.ReadLastEventId(Request(header: "1700-0"), out var error), Is.EqualTo("1700-0"));
         Assert.That(error, Is.Null);
     }
 
     [Test]
     public void QueryValue_IsReadWhenThereIsNoHeader()
     {
-        Assert.That(SseLastEventId.Read(Request(query: "42"), out _), Is.EqualTo("42"));
+        Assert.That(SseRequestReader.ReadLastEventId(Request(query: "42"), out _), Is.EqualTo("42"));
     }
 
     [Test]
     public void Header_WinsOverTheQueryValue()
     {
-        Assert.That(SseLastEventId.Read(Request(header: "h", query: "q"), out _), Is.EqualTo("h"));
+        Assert.That(SseRequestReader.ReadLastEventId(Request(header: "h", query: "q"), out _), Is.EqualTo("h"));
     }
 
     [TestCase(null)]
     [TestCase("")]
     public void NoneOrEmpty_IsNull(string? value)
     {
-        Assert.That(SseLastEventId.Read(Request(header: value), out var error), Is.Null);
+        Assert.That(SseRequestReader.ReadLastEventId(Request(header: value), out var error), Is.Null);
         Assert.That(error, Is.Null);
     }
 
@@ -55,7 +55,7 @@ public sealed class SseLastEventIdTests
         // 16 channels, each id 1024 non-ASCII characters percent-encoded (9 characters each): far beyond the old 4096.
         var id = string.Join(',', Enumerable.Repeat(Uri.EscapeDataString(new string('é', SseMessage.MaxIdLength)), 16));
 
-        Assert.That(SseLastEventId.Read(Request(header: id), out var error), Is.EqualTo(id));
+        Assert.That(SseRequestReader.ReadLastEventId(Request(header: id), out var error), Is.EqualTo(id));
         Assert.That(error, Is.Null);
     }
 
@@ -63,7 +63,7 @@ public sealed class SseLastEventIdTests
     [TestCase("a\u0007b")]
     public void ControlCharacterOtherThanLineBreakOrNul_IsReadAsItIs(string value)
     {
-        Assert.That(SseLastEventId.Read(Request(query: value), out var error), Is.EqualTo(value));
+        Assert.That(SseRequestReader.ReadLastEventId(Request(query: value), out var error), Is.EqualTo(value));
         Assert.That(error, Is.Null);
     }
 
@@ -72,7 +72,7 @@ public sealed class SseLastEventIdTests
     [TestCase("a\0b", "U+0000")]
     public void LineBreakOrNul_IsAnErrorThatSaysSo(string value, string codePoint)
     {
-        Assert.That(SseLastEventId.Read(Request(query: value), out var error), Is.Null);
+        Assert.That(SseRequestReader.ReadLastEventId(Request(query: value), out var error), Is.Null);
         Assert.That(error, Does.Contain($"control character ({codePoint})"));
     }
 }

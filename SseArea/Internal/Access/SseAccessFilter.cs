@@ -8,12 +8,7 @@ using SseArea.Internal.Http;
 
 namespace SseArea.Internal.Access;
 
-/// <summary>
-/// The first filter of every stream action, before any filter of the application: the endpoint's own
-/// authorization (403), then the request read and checked (400) and published as the
-/// <see cref="SseStreamRequest"/> feature, then the channel rules (403, naming the channels a failing rule
-/// matched). What passes goes on to the area filters and the action.
-/// </summary>
+/// <summary>Every stream action's first filter: the endpoint's authorization (403), the request read (400), the channel rules (403).</summary>
 internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<SseOptions> options, ILogger<SseAccessFilter> logger) : IAsyncResourceFilter
 {
     private readonly SseOptions _options = options.Value;

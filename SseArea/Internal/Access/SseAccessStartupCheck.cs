@@ -5,20 +5,11 @@ using Microsoft.Extensions.Hosting;
 
 namespace SseArea.Internal.Access;
 
-/// <summary>
-/// Checks at startup that every policy named by a channel rule of the <c>Sse</c> area exists, so a
-/// typo stops the application with a message naming the rule instead of failing each request.
-/// Rules are read from the actions as MVC built them: registered ones and attributes alike.
-/// </summary>
-internal sealed class SseAccessStartupCheck(IServiceProvider services) : IHostedService
+/// <summary>At startup, a channel rule naming an undefined policy stops the application instead of failing each request.</summary>
+internal sealed class SseAccessStartupCheck(IActionDescriptorCollectionProvider actions, IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (services.GetService<IActionDescriptorCollectionProvider>() is not { } actions)
-        {
-            return;
-        }
-
         var rules = actions.ActionDescriptors.Items
             .Where(a => a.RouteValues.TryGetValue("area", out var area) && string.Equals(area, SseAreaNames.Area, StringComparison.OrdinalIgnoreCase))
             .SelectMany(a => a.EndpointMetadata)
@@ -31,8 +22,7 @@ internal sealed class SseAccessStartupCheck(IServiceProvider services) : IHosted
             return;
         }
 
-        var policies = services.GetService<IAuthorizationPolicyProvider>()
-            ?? throw new InvalidOperationException($"The Sse channel rule '{rules[0].Channel}' names the policy '{rules[0].Policy}', but authorization is not set up: call services.AddAuthorization().");
+        var policies = services.GetRequiredService<IAuthorizationPolicyProvider>();
         foreach (var rule in rules)
         {
             if (await policies.GetPolicyAsync(rule.Policy!) is null)

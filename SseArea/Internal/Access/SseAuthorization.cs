@@ -9,21 +9,14 @@ using SseArea.Internal.Http;
 
 namespace SseArea.Internal.Access;
 
-/// <summary>
-/// ASP.NET Core's own authorization, applied to stream requests: policies come from the application's
-/// <see cref="IAuthorizationPolicyProvider"/> and are evaluated by its <see cref="IPolicyEvaluator"/>, as the
-/// authorization middleware does; only the answer to a failure differs (a 403 problem, never a challenge).
-/// </summary>
+/// <summary>ASP.NET Core's authorization of stream requests, as the middleware does it, but a failure is a 403, never a challenge.</summary>
 internal sealed class SseAuthorization
 {
     private readonly ConditionalWeakTable<SseChannelAccessAttribute, AuthorizationPolicy> _rulePolicies = [];
 
     /// <summary>
-    /// The policy the endpoint itself asks for: its <c>[Authorize]</c> data (on a derived controller, or from
-    /// <c>RequireAuthorization()</c>), policy and requirement metadata, MVC authorize filters, or else the
-    /// application's fallback policy — what the authorization middleware would have enforced had the stream
-    /// endpoint not told it to leave stream requests to the area. <see langword="null"/>: none, or the
-    /// application marked its stream controller <c>[AllowAnonymous]</c>.
+    /// The policy the endpoint asks for (<c>[Authorize]</c> data, policy and requirement metadata, MVC authorize filters,
+    /// else the fallback policy): what the middleware would have enforced. <see langword="null"/>: none, or <c>[AllowAnonymous]</c>.
     /// </summary>
     public static async Task<AuthorizationPolicy?> EndpointPolicyAsync(HttpContext http, IList<object> actionMetadata, IEnumerable<IFilterMetadata> filters)
     {
@@ -71,7 +64,7 @@ internal sealed class SseAuthorization
         return policy;
     }
 
-    /// <summary>Authenticates with the policy's schemes (setting <see cref="HttpContext.User"/>, as the middleware does) and evaluates it.</summary>
+    /// <summary>Authenticates with the policy's schemes (setting <see cref="HttpContext.User"/>) and evaluates it.</summary>
     public static async Task<PolicyAuthorizationResult> EvaluateAsync(HttpContext http, AuthorizationPolicy policy)
     {
         var evaluator = http.RequestServices.GetRequiredService<IPolicyEvaluator>();

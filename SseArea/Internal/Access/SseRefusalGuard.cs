@@ -9,11 +9,9 @@ using SseArea.Internal.Http;
 namespace SseArea.Internal.Access;
 
 /// <summary>
-/// Keeps the area's refusals machine-readable: an <see cref="ForbidResult"/> or
-/// <see cref="ChallengeResult"/> from any filter of the area (an authorization filter, a filter
-/// calling <c>Forbid()</c>) would let a cookie scheme answer 302 to a login
-/// page, which an EventSource follows to an HTML page and then fails on. It becomes a 403
-/// problem instead. An always-run result filter sees short-circuits of every earlier stage.
+/// Turns a <see cref="ForbidResult"/> or <see cref="ChallengeResult"/> from any filter of the area into a 403 problem: a
+/// cookie scheme would answer 302 to a login page, which an EventSource follows and then fails on. An always-run
+/// result filter sees short-circuits of every earlier stage.
 /// </summary>
 internal sealed class SseRefusalGuard : IAlwaysRunResultFilter
 {
@@ -25,10 +23,7 @@ internal sealed class SseRefusalGuard : IAlwaysRunResultFilter
         }
     }
 
-    /// <summary>
-    /// The refusal for a request that authorization turned away, possibly before it was parsed:
-    /// it names the channels as asked (or the default channel).
-    /// </summary>
+    /// <summary>The refusal for a request authorization turned away, perhaps before it was parsed: it names the channels as asked.</summary>
     internal static SseChannelRefusedResult Refusal(HttpContext http, bool signedIn)
     {
         var channels = http.GetSseStreamRequest()?.Channels

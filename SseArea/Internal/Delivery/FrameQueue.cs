@@ -4,10 +4,9 @@ using SseArea.Internal.Wire;
 namespace SseArea.Internal.Delivery;
 
 /// <summary>
-/// One stream's bounded queue of shared event frames. Writers append under a lock; the pump takes the
-/// whole batch at once and writes it without the lock (one lock per batch, not one per frame as a
-/// <c>Channel&lt;T&gt;</c> takes). A writer that finds the queue full cuts the stream off instead of
-/// letting it grow: the pump writes what is queued, then ends.
+/// One stream's bounded queue of shared frames. Writers append under a lock; the pump takes the whole batch
+/// at once (one lock per batch, not per frame as a <c>Channel&lt;T&gt;</c>). A writer that finds the queue
+/// full cuts the stream off instead of letting it grow: the pump writes what is queued, then ends.
 /// </summary>
 internal sealed class FrameQueue : IValueTaskSource<bool>
 {
@@ -25,9 +24,8 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     private bool _readerWaiting;
     // Wakes the pump; reused for every wait (no allocation), continuations never run on the writer's thread.
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
-    // Completed when the stream must end even if a flush is stuck: the client fell behind, or Stop.
-    // Made only when a flush has to wait (Ended); _endedFlag is set first, so whichever of the
-    // flush and the ending comes second completes it.
+    // Made only when a flush has to wait (Ended); _endedFlag is set first, so whichever of the flush and
+    // the ending comes second completes it.
     private TaskCompletionSource? _ended;
     private int _endedFlag;
     private int _overflowed;
@@ -133,7 +131,6 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Hands a written batch's array back for the next batch.</summary>
     public void Recycle(SseFrame?[] batch, int count)
     {
         Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
@@ -143,7 +140,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Drops burst-sized arrays while the pump waits on an empty queue: they are not kept for the rest of the stream.</summary>
+    /// <summary>Drops burst-sized arrays while the pump waits on an empty queue, so the stream does not keep them.</summary>
     public void ShrinkWhenIdle()
     {
         lock (_gate)

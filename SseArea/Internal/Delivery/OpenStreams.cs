@@ -4,10 +4,9 @@ using Microsoft.Extensions.Options;
 namespace SseArea.Internal.Delivery;
 
 /// <summary>
-/// The streams this process is writing, and the one timer that keeps them alive: every quarter of
-/// <see cref="SseOptions.HeartbeatInterval"/> it asks each stream whether it was silent for a whole interval
-/// (then it queues a heartbeat), so a silence of the interval gets a heartbeat within 1.25 intervals, without
-/// a timer per stream. When the application stops, every stream is stopped (one registration, not one per stream).
+/// The streams this process is writing, with one timer for all: every quarter of <see cref="SseOptions.HeartbeatInterval"/>
+/// each stream silent for a whole interval queues a heartbeat (so within 1.25 intervals, without a timer per stream).
+/// When the application stops, every stream is stopped (one registration, not one per stream).
 /// </summary>
 internal sealed class OpenStreams : IDisposable
 {
@@ -29,19 +28,9 @@ internal sealed class OpenStreams : IDisposable
     /// <summary>The clock of heartbeats (a fake one in tests).</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>How many streams are open.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Adds a stream about to pump; once the application is stopping it is stopped at once instead.</summary>
+    /// <summary>Adds a stream about to pump; once the application is stopping, stops it instead.</summary>
     public void Add(SseConnection stream)
     {
         lock (_gate)
@@ -103,8 +92,7 @@ internal sealed class OpenStreams : IDisposable
         }
 
         var period = TimeSpan.FromTicks(Math.Max(1, _interval.Ticks / 4));
-        // The tick needs nothing of the request that opened the first stream: its execution context
-        // (log scopes and the like) is not captured, so the timer does not keep it alive.
+        // The timer must not capture (and keep alive) the execution context of the request that opened the first stream.
         var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
         try
         {

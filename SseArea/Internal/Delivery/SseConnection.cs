@@ -4,11 +4,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Delivery;
 
-/// <summary>
-/// One client's stream as the brokers see it (an <see cref="ISseListener"/>) and as the response is
-/// written: its <see cref="FrameQueue"/>, drained into the response a batch per flush, its resume state
-/// (when history is on) and when it last wrote, which the shared heartbeat tick of <see cref="OpenStreams"/> reads.
-/// </summary>
+/// <summary>One client's stream: the brokers' listener, its <see cref="FrameQueue"/>, its resume state, and when it last wrote.</summary>
 internal sealed class SseConnection : ISseListener
 {
     private readonly FrameQueue _queue;
@@ -25,7 +21,7 @@ internal sealed class SseConnection : ISseListener
     /// <summary>Where this stream sits in <see cref="OpenStreams"/> (-1: not there); changed under its lock only.</summary>
     internal int Slot { get; set; } = -1;
 
-    /// <summary><see langword="true"/> once the client fell too far behind and was cut off.</summary>
+    /// <inheritdoc cref="FrameQueue.Overflowed"/>
     public bool Overflowed => _queue.Overflowed;
 
     public bool TryWrite(SseFrame frame) => _queue.TryWrite(frame);
@@ -36,11 +32,7 @@ internal sealed class SseConnection : ISseListener
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();
 
-    /// <summary>
-    /// The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, a heartbeat is queued
-    /// (and burst-sized queue arrays are dropped). A full queue means the client is behind anyway: no heartbeat
-    /// then, and never a cut-off for one.
-    /// </summary>
+    /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat.</summary>
     public void Tick(long now, TimeSpan interval, TimeProvider time)
     {
         if (time.GetElapsedTime(Volatile.Read(ref _lastWrite), now) >= interval)
@@ -51,30 +43,9 @@ internal sealed class SseConnection : ISseListener
         }
     }
 
-    /// <summary>
-    /// Writes the replay, then queued frames to <paramref name="output"/>, flushing whenever the queue is
-    /// drained, until the client leaves (<paramref name="aborted"/>), <see cref="Stop"/> is called or the queue
-    /// overflows. The stream is one of <see cref="OpenStreams"/> meanwhile (heartbeats, application stop).
-    /// </summary>
+    /// <summary>Writes the replay, then queued frames, until the client leaves, <see cref="Stop"/> is called or the queue overflows.</summary>
     /// <returns><see langword="null"/> when the stream ended as streams do; what went wrong when writing failed.</returns>
     public async Task<Exception?> PumpAsync(PipeWriter output, CancellationToken aborted)
-    {
-        try
-        {
-            await WriteAsync(output, aborted);
-            return null;
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            return null; // the client left
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
-    private async Task WriteAsync(PipeWriter output, CancellationToken aborted)
     {
         Volatile.Write(ref _lastWrite, _streams.Time.GetTimestamp());
         _streams.Add(this);
@@ -86,7 +57,7 @@ internal sealed class SseConnection : ISseListener
                 DropResumeWhenDone();
                 if (wrote && !await FlushAsync(output, aborted))
                 {
-                    return;
+                    return null;
                 }
             }
 
@@ -105,11 +76,19 @@ internal sealed class SseConnection : ISseListener
 
                 if (!await FlushAsync(output, aborted))
                 {
-                    return;
+                    return null;
                 }
             }
 
-            aborted.ThrowIfCancellationRequested();
+            return null;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return null; // the client left
+        }
+        catch (Exception e)
+        {
+            return e;
         }
         finally
         {
@@ -117,10 +96,7 @@ internal sealed class SseConnection : ISseListener
         }
     }
 
-    /// <summary>
-    /// Flushes; <see langword="false"/> when the stream is over: the client left, or it fell too far behind
-    /// while this flush waited for it (the caller then aborts the connection), or <see cref="Stop"/>.
-    /// </summary>
+    /// <summary>Flushes; <see langword="false"/> when the stream is over (the client left or fell behind meanwhile, or <see cref="Stop"/>).</summary>
     private async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken aborted)
     {
         var flushing = output.FlushAsync(aborted);
@@ -144,9 +120,8 @@ internal sealed class SseConnection : ISseListener
     }
 
     /// <summary>
-    /// Writes a batch of frames; <see langword="true"/> when it held an event (not only heartbeats).
-    /// Consecutive frames are copied into one span of the writer: Kestrel's response writer takes a
-    /// lock in each GetSpan and Advance, so a batch costs one or a few of those, not two per frame.
+    /// Writes a batch; <see langword="true"/> when it held an event (not only heartbeats). Frames are copied into
+    /// one span of the writer: Kestrel's takes a lock in each GetSpan and Advance, so not two per frame.
     /// </summary>
     private bool WriteBatch(PipeWriter output, ReadOnlySpan<SseFrame?> frames)
     {

@@ -7,12 +7,9 @@ namespace SseArea.Internal.Diagnostics;
 internal static class LogText
 {
     /// <summary>
-    /// <paramref name="text"/> made safe to echo in a log line or an error message: control characters
-    /// (CR and LF included), format characters (bidirectional overrides, zero-width characters), line and
-    /// paragraph separators and unpaired surrogates are written as <c>\uXXXX</c>, and a backslash as
-    /// <c>\\</c>, so an echoed value can neither start a forged log line nor pass for another value.
-    /// Text longer than <paramref name="shown"/> characters is cut there (never inside a surrogate pair)
-    /// and ends with an ellipsis.
+    /// <paramref name="text"/> with control and format characters (bidi overrides, zero-width), line separators and
+    /// unpaired surrogates written as <c>\uXXXX</c> and a backslash as <c>\\</c>, so it can neither forge a log line
+    /// nor pass for another value; cut after <paramref name="shown"/> characters (not inside a pair) with an ellipsis.
     /// </summary>
     public static string Printable(string text, int shown)
     {

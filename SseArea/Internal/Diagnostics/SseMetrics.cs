@@ -2,10 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace SseArea.Internal.Diagnostics;
 
-/// <summary>
-/// The <c>SseArea</c> meter and its instruments, named in one place. Created through
-/// <see cref="IMeterFactory"/> so that each application (and each test host) has its own.
-/// </summary>
+/// <summary>The <c>SseArea</c> meter and its instruments, made through <see cref="IMeterFactory"/>: one per application.</summary>
 internal sealed class SseMetrics
 {
     /// <summary>The meter's name, for <c>AddMeter("SseArea")</c> in OpenTelemetry or <c>dotnet-counters</c>.</summary>
@@ -54,28 +51,24 @@ internal sealed class SseMetrics
     /// <summary>Counts one fan-out: <paramref name="delivered"/> streams took the event, <paramref name="dropped"/> did not.</summary>
     public void EventFannedOut(int delivered, int dropped)
     {
-        if (delivered > 0)
-        {
-            _eventsDelivered.Add(delivered);
-        }
-
-        if (dropped > 0)
-        {
-            _eventsDropped.Add(dropped);
-        }
+        AddAny(_eventsDelivered, delivered);
+        AddAny(_eventsDropped, dropped);
     }
 
-    public void EventsReplayed(int count)
-    {
-        if (count > 0)
-        {
-            _eventsReplayed.Add(count);
-        }
-    }
+    public void EventsReplayed(int count) => AddAny(_eventsReplayed, count);
 
     public void ClientDropped() => _clientsDropped.Add(1);
 
     public void RedisReconnected() => _redisReconnects.Add(1);
 
     public void AccessRefused() => _accessRefused.Add(1);
+
+    // An Add of zero would still reach every listener as a measurement.
+    private static void AddAny(Counter<long> counter, int count)
+    {
+        if (count > 0)
+        {
+            counter.Add(count);
+        }
+    }
 }

@@ -19,10 +19,9 @@ internal interface ISseBroker : IAsyncDisposable
     Task<long> PublishAsync(string channel, SseMessage message, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Adds <paramref name="listener"/> to every channel in <paramref name="channels"/>. When the task
-    /// completes, the listener receives every event published afterwards, and the result's replay holds
-    /// what the client missed since <paramref name="lastEventId"/> (when history is on). Disposing the
-    /// result removes the listener.
+    /// Adds <paramref name="listener"/> to <paramref name="channels"/>: once the task completes, it receives every
+    /// event published afterwards, and the result's replay holds what the client missed since
+    /// <paramref name="lastEventId"/> (history on). Disposing the result removes the listener.
     /// </summary>
     /// <exception cref="SseBrokerException">The broker could not subscribe.</exception>
     Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken);
@@ -35,10 +34,7 @@ internal interface ISseBroker : IAsyncDisposable
 /// <summary>Something that receives formatted events: a stream connection.</summary>
 internal interface ISseListener
 {
-    /// <summary>
-    /// Hands over one event (its bytes are shared by every listener: never modified). Must not block;
-    /// returns <see langword="false"/> when the listener did not take it.
-    /// </summary>
+    /// <summary>Hands over one shared event; must not block. <see langword="false"/> when the listener did not take it.</summary>
     bool TryWrite(SseFrame frame);
 }
 

@@ -8,14 +8,11 @@ namespace SseArea.Internal.Fanout;
 /// immutable snapshot without locking; adding and removing publish a new snapshot under a lock.
 /// </summary>
 /// <remarks>
-/// Adding and removing cost amortised O(1) copies, not a copy of the whole list each (which made
-/// a ramp of N clients O(N²), with arrays of tens of kilobytes for the GC to collect per client).
-/// A snapshot is a slot array with spare room and a length: adding writes the next free slot,
-/// beyond the length of every snapshot already published, and publishes a longer one; removing
-/// clears the listener's slot (an older snapshot being delivered then skips it: the listener is
-/// leaving) and the array is compacted into a new one once half its slots are empty. Removing still
-/// finds the listener's slot by a scan of the channel's slots (no copy; about a microsecond per
-/// 1 000 listeners), under the one lock of the registry.
+/// Adding and removing cost amortised O(1) copies, not a copy of the whole list each (a ramp of N clients
+/// was O(N²)). A snapshot is a slot array with spare room and a length: adding fills the next slot, beyond
+/// every published snapshot's length; removing clears the listener's slot (an older snapshot being delivered
+/// skips it) and compacts the array once half its slots are empty. Finding the slot is a scan (about a
+/// microsecond per 1 000 listeners, no copy).
 /// </remarks>
 internal sealed class ListenerRegistry
 {
@@ -79,10 +76,7 @@ internal sealed class ListenerRegistry
         }
     }
 
-    /// <summary>Hands the same frame to every listener of the channel; returns how many took it.</summary>
-    public int Deliver(string channel, SseFrame frame) => Deliver(channel, frame, out _);
-
-    /// <summary>Hands the same frame to every listener of the channel; returns how many took it and how many refused it.</summary>
+    /// <summary>Hands the frame to every listener of the channel; returns how many took it and how many refused it.</summary>
     public int Deliver(string channel, SseFrame frame, out int refused)
     {
         refused = 0;
@@ -112,13 +106,11 @@ internal sealed class ListenerRegistry
         return delivered;
     }
 
-    /// <summary>How many listeners the channel has in this process.</summary>
     public int Count(string channel) => _channels.TryGetValue(channel, out var snapshot) ? snapshot.Live : 0;
 
-    /// <summary>The channels that have at least one listener in this process.</summary>
     public ICollection<string> Channels => _channels.Keys;
 
-    /// <summary>The live listeners of <paramref name="snapshot"/> in order, in a new array of <paramref name="capacity"/> slots.</summary>
+    /// <summary>The live listeners of <paramref name="snapshot"/>, in order, in a new array of <paramref name="capacity"/> slots.</summary>
     private static Snapshot Compact(Snapshot snapshot, int capacity)
     {
         var slots = new ISseListener?[Math.Max(capacity, snapshot.Live + 1)];
@@ -134,9 +126,6 @@ internal sealed class ListenerRegistry
         return new Snapshot(slots, length, length);
     }
 
-    /// <summary>
-    /// What delivery reads: the first <paramref name="Length"/> slots, of which <paramref name="Live"/>
-    /// hold a listener (the others were removed). Slots below the length never get a new listener.
-    /// </summary>
+    /// <summary>What delivery reads: <paramref name="Length"/> slots, <paramref name="Live"/> of them in use; none is ever refilled.</summary>
     private sealed record Snapshot(ISseListener?[] Slots, int Length, int Live);
 }

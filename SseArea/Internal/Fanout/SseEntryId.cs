@@ -2,11 +2,7 @@ using System.Globalization;
 
 namespace SseArea.Internal.Fanout;
 
-/// <summary>
-/// An event id of the form <c>&lt;ms&gt;-&lt;seq&gt;</c>, both unsigned 64-bit numbers: the ids Redis Streams
-/// give history entries, which grow with each event of a channel, so two of them compare in publication
-/// order. The one place such ids are read.
-/// </summary>
+/// <summary>A Redis Streams entry id <c>&lt;ms&gt;-&lt;seq&gt;</c>: growing with each event of a channel, so in publication order.</summary>
 internal readonly record struct SseEntryId(ulong Milliseconds, ulong Sequence) : IComparable<SseEntryId>
 {
     /// <summary>Reads <paramref name="text"/> when it has the shape exactly (digits only on both sides, each fitting 64 bits).</summary>

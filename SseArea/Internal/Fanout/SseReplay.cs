@@ -2,10 +2,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Fanout;
 
-/// <summary>
-/// What a new subscription must send before live events: the events a reconnecting client missed
-/// (in order), the channels whose missed events are gone, and where the client stands on each channel.
-/// </summary>
+/// <summary>What a subscription sends before live events: missed events, channels whose missed events are gone, positions.</summary>
 internal sealed class SseReplay(
     IReadOnlyList<SseFrame> frames,
     IReadOnlyList<string> missedChannels,
@@ -21,25 +18,16 @@ internal sealed class SseReplay(
     /// <summary>Channels whose missed events are no longer (or were never) in the history.</summary>
     public IReadOnlyList<string> MissedChannels { get; } = missedChannels;
 
-    /// <summary>
-    /// Per channel, the id of the last event the client has once <see cref="Frames"/> and the
-    /// missed notice are written (<see langword="null"/>: none yet); <see langword="null"/> when history is off.
-    /// </summary>
+    /// <summary>Per channel, the last event id the client has once the replay is written; <see langword="null"/> when history is off.</summary>
     public IReadOnlyDictionary<string, string?>? Cursor { get; } = cursor;
 
-    /// <summary>
-    /// The replayed frames that may also arrive live (Redis: the history is read after SUBSCRIBE, on
-    /// another connection), oldest first; per channel they are the newest replayed ones. The stream
-    /// skips a live frame equal to one of them (same id and bytes) until the first live frame of the
-    /// channel that is not (see <see cref="SseResume"/>). Empty when nothing can overlap (in memory).
-    /// </summary>
+    /// <summary>Replayed frames that may also arrive live (Redis reads history after SUBSCRIBE): <see cref="SseResume"/> skips those.</summary>
     public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
 
     /// <summary>
-    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips
-    /// them: each channel that had events to replay is reported missed (the client reloads its state),
-    /// at the position of its last skipped event. Frames that may also arrive live are still written,
-    /// so that their live copies are recognised and no position goes back.
+    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips them and
+    /// reports their channels missed, at the position of their last skipped event. Frames that may also arrive
+    /// live are still written, so that their live copies are recognised and no position goes back.
     /// </summary>
     public SseReplay Bounded(int maxFrames)
     {

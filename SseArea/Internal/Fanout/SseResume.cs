@@ -5,15 +5,11 @@ using SseArea.Internal.Wire;
 namespace SseArea.Internal.Fanout;
 
 /// <summary>
-/// One stream's resume state, made from its subscription's replay: it writes what comes before live
-/// events (the <c>sse-missed</c> notice or the client's position, then the missed events), recognises live
-/// events the client already has, and, on a stream that follows several channels with history on, writes
-/// the stream's own <c>id:</c> (one event id per channel, <see cref="SseCursor"/>) around each shared frame.
+/// One stream's resume state, made from its subscription's replay: writes what comes before live events
+/// (the <c>sse-missed</c> notice or the client's position, then the missed events), recognises live events
+/// the client already has, and, on a stream of several channels with history on, writes the stream's own
+/// <c>id:</c> (<see cref="SseCursor"/>) around each shared frame. Used by the stream's pump only.
 /// </summary>
-/// <remarks>
-/// Not thread-safe: used by the stream's pump only. A stream without history has none (see <see cref="For"/>);
-/// a single-channel stream drops it once nothing is left to recognise (<see cref="IsDone"/>).
-/// </remarks>
 internal sealed class SseResume
 {
     private readonly IReadOnlyList<string> _channels;
@@ -35,10 +31,10 @@ internal sealed class SseResume
     /// <summary>Whether the stream writes its own id around each frame (several channels, history on).</summary>
     public bool WritesOwnIds => _cursor is not null;
 
-    /// <summary><see langword="true"/> once the replay is written and nothing is left to recognise or rewrite.</summary>
+    /// <summary><see langword="true"/> once nothing is left to write, recognise or rewrite.</summary>
     public bool IsDone => _replay is null && _cursor is null && _overlap is null && _floors is null;
 
-    /// <summary>Writes the missed notice (or the position) and the replayed events, once; <see langword="true"/> when it wrote anything.</summary>
+    /// <summary>Writes the missed notice (or the position) and the replayed events, once; <see langword="true"/> when it wrote any.</summary>
     public bool WriteStart(IBufferWriter<byte> output)
     {
         if (_replay is not { } replay)
@@ -88,10 +84,9 @@ internal sealed class SseResume
     }
 
     /// <summary>
-    /// Whether a live frame is one the client already has. On Redis, events published between SUBSCRIBE and
-    /// the history read arrive both ways; and a channel another stream of this process already followed may
-    /// deliver events at or below the client's position. A channel's live frames come in publication order, so
-    /// checking ends for the channel at its first live frame that is newer.
+    /// Whether a live frame is one the client already has: on Redis, events published between SUBSCRIBE and the
+    /// history read arrive both ways, and a channel this process already followed may deliver events at or below
+    /// the client's position. Live frames come in publication order, so a channel's check ends at its first newer one.
     /// </summary>
     public bool Skips(SseFrame frame)
     {
@@ -148,10 +143,7 @@ internal sealed class SseResume
         SseWriter.WriteWithId(output, frame, SseCursor.Encode(_cursor));
     }
 
-    /// <summary>
-    /// Where the client stands before the replay, as the <c>id:</c> to write (a channel with no event yet is
-    /// <see cref="SseCursor.Start"/>, never empty: an empty id clears the browser's); <see langword="null"/> when history is off.
-    /// </summary>
+    /// <summary>The client's position before the replay, as the <c>id:</c> to write (never empty: that clears the browser's), or null.</summary>
     private string? Position(SseReplay replay)
     {
         if (_cursor is not null)
@@ -163,10 +155,7 @@ internal sealed class SseResume
         return replay.Cursor is { } cursor && channel is not null ? cursor.GetValueOrDefault(channel) ?? SseCursor.Start : null;
     }
 
-    /// <summary>
-    /// A channel whose position is an entry id: live frames with entry ids at or below it are ones the client
-    /// has (replayed, or before its Last-Event-ID).
-    /// </summary>
+    /// <summary>Per channel, the highest entry id the client has: live frames at or below it are skipped.</summary>
     private void RememberFloors(SseReplay replay)
     {
         var positions = (replay.Cursor ?? new Dictionary<string, string?>()).Select(p => (Channel: p.Key, Id: p.Value))

@@ -6,24 +6,22 @@ using SseArea.Internal.Access;
 
 namespace SseArea.Internal.Hosting;
 
-/// <summary>Adds the conventions of the <c>Sse</c> area to MVC.</summary>
-internal sealed class SseAreaConventionSetup(IOptions<SseOptions> options, IOptions<SseAccessOptions> access) : IConfigureOptions<MvcOptions>
-{
-    // Options are read here, when MVC builds its options at the first request: every registration of
-    // the application has run by then, whatever order it came in.
-    public void Configure(MvcOptions mvc) => mvc.Conventions.Add(new SseAreaConvention(options.Value.RoutePrefix.Trim('/'), access.Value));
-}
-
 /// <summary>
-/// Puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an application's own subclass of
-/// <see cref="StreamController"/> replace the library's (so exactly one action answers the stream route), gives
-/// stream actions the registered channel rules (as endpoint metadata, beside rule attributes) and the access
-/// filter, and attaches the area's filters to every controller of the area: the area's <c>before_request</c>.
+/// The <c>Sse</c> area's convention: puts the stream controller at <see cref="SseOptions.RoutePrefix"/>, lets an
+/// application's own subclass replace the library's (one action answers the route), gives stream actions the access
+/// filter and the registered channel rules (as endpoint metadata, beside rule attributes), and the area's filters to
+/// every controller of the area.
 /// </summary>
-internal sealed class SseAreaConvention(string prefix, SseAccessOptions access) : IApplicationModelConvention
+internal sealed class SseAreaConvention(IOptions<SseOptions> options, IOptions<SseAccessOptions> registered)
+    : IConfigureOptions<MvcOptions>, IApplicationModelConvention
 {
+    public void Configure(MvcOptions mvc) => mvc.Conventions.Add(this);
+
+    // Options are read when MVC builds its application model: every registration of the application has run by then.
     public void Apply(ApplicationModel application)
     {
+        var prefix = options.Value.RoutePrefix.Trim('/');
+        var access = registered.Value;
         var streams = application.Controllers.Where(c => typeof(StreamController).IsAssignableFrom(c.ControllerType)).ToList();
         var library = streams.Find(c => c.ControllerType.AsType() == typeof(StreamController));
         if (library is not null && streams.Count > 1)

@@ -6,7 +6,6 @@ namespace SseArea.Internal.Hosting;
 /// <summary>The <c>sse</c> health check: healthy while the broker can take events (Redis connected, or in-memory).</summary>
 internal sealed class SseHealthCheck(ISseBroker broker) : IHealthCheck
 {
-    /// <summary>The name the check is registered under.</summary>
     public const string Name = "sse";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -5,16 +5,12 @@ using SseArea.Internal.Redis;
 namespace SseArea.Internal.Hosting;
 
 /// <summary>
-/// Completes the Redis settings the way Flask-SSE reads its config: when the application set neither a
-/// connection, StackExchange.Redis options nor a URL (in code or <c>Sse:Redis:Url</c>), the URL is the first
-/// non-empty of <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c>. The URL is read here, once, and the key it came
-/// from remembered, so a malformed one is reported under its own name.
+/// Completes the Redis settings as Flask-SSE reads its config: when the application set no Redis, the URL is the first
+/// non-empty of <c>SSE_REDIS_URL</c> and <c>REDIS_URL</c>. The URL is parsed here, once, and its key remembered for messages.
 /// </summary>
 internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfigureOptions<SseOptions>
 {
     internal const string UrlKey = SseOptions.SectionName + ":Redis:Url";
-    internal const string SseRedisUrlKey = "SSE_REDIS_URL";
-    internal const string RedisUrlKey = "REDIS_URL";
 
     public void PostConfigure(string? name, SseOptions options)
     {
@@ -27,7 +23,7 @@ internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfi
         else if (redis.Configuration is null && redis.ConnectionFactory is null)
         {
             redis.Url = null;
-            foreach (var key in (ReadOnlySpan<string>)[SseRedisUrlKey, RedisUrlKey])
+            foreach (var key in (ReadOnlySpan<string>)["SSE_REDIS_URL", "REDIS_URL"])
             {
                 if (configuration[key] is { } value && !string.IsNullOrWhiteSpace(value))
                 {

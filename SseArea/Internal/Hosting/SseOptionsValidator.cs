@@ -10,7 +10,7 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
     /// <summary>The most events kept per channel: replay reads them all at once.</summary>
     public const int MaxHistoryLength = 100_000;
 
-    /// <summary>Settings of earlier versions, and where they went: a value left under the old name must not be ignored silently.</summary>
+    /// <summary>Settings of earlier versions and their new names: a value left under an old one must not be ignored silently.</summary>
     private static readonly (string Old, string New)[] Renamed =
     [
         ("Sse:RedisUrl", SseOptionsSetup.UrlKey),
@@ -21,10 +21,7 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
     {
         var failures = new List<string>();
         ValidateRedis(options.Redis, failures);
-        if (options.MaxChannelNameLength < 1)
-        {
-            failures.Add($"Sse:MaxChannelNameLength must be at least 1 (it is {options.MaxChannelNameLength}).");
-        }
+        AtLeastOne(nameof(options.MaxChannelNameLength), options.MaxChannelNameLength);
 
         var channelError = options.DefaultChannel is null
             ? "it is not set"
@@ -40,15 +37,8 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
             failures.Add($"Sse:RoutePrefix must be a non-empty URL path such as 'sse/stream', without '?', '#', braces, backslashes or spaces (it is '{options.RoutePrefix}').");
         }
 
-        if (options.MaxChannelsPerConnection < 1)
-        {
-            failures.Add($"Sse:MaxChannelsPerConnection must be at least 1 (it is {options.MaxChannelsPerConnection}).");
-        }
-
-        if (options.MaxQueuedEventsPerConnection < 1)
-        {
-            failures.Add($"Sse:MaxQueuedEventsPerConnection must be at least 1 (it is {options.MaxQueuedEventsPerConnection}).");
-        }
+        AtLeastOne(nameof(options.MaxChannelsPerConnection), options.MaxChannelsPerConnection);
+        AtLeastOne(nameof(options.MaxQueuedEventsPerConnection), options.MaxQueuedEventsPerConnection);
 
         if (options.RetryInterval is { } retry && (retry < TimeSpan.Zero || retry.TotalMilliseconds > int.MaxValue))
         {
@@ -66,6 +56,14 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void AtLeastOne(string setting, int value)
+        {
+            if (value < 1)
+            {
+                failures.Add($"Sse:{setting} must be at least 1 (it is {value}).");
+            }
+        }
     }
 
     private void ValidateRedis(SseRedisOptions redis, List<string> failures)
@@ -78,22 +76,13 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
             }
         }
 
-        var ways = new List<string>(3);
-        if (redis.ConnectionFactory is not null)
-        {
-            ways.Add("SseOptions.Redis.ConnectionFactory");
-        }
-
-        if (redis.Configuration is not null)
-        {
-            ways.Add("SseOptions.Redis.Configuration");
-        }
-
-        if (!string.IsNullOrWhiteSpace(redis.Url))
-        {
-            ways.Add($"'{redis.UrlSource}'");
-        }
-
+        string?[] set =
+        [
+            redis.ConnectionFactory is null ? null : "SseOptions.Redis.ConnectionFactory",
+            redis.Configuration is null ? null : "SseOptions.Redis.Configuration",
+            string.IsNullOrWhiteSpace(redis.Url) ? null : $"'{redis.UrlSource}'",
+        ];
+        var ways = set.OfType<string>().ToList();
         if (ways.Count > 1)
         {
             failures.Add($"Redis is configured {ways.Count} ways ({string.Join(", ", ways)}); set one of them.");

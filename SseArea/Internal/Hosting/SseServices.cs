@@ -17,9 +17,7 @@ using SseArea.Internal.Redis;
 namespace SseArea.Internal.Hosting;
 
 /// <summary>
-/// What <c>AddSse()</c> registers. Every registration is added once, whatever the number of calls, and
-/// nothing of the application is replaced: services it registered itself (a <see cref="TimeProvider"/>,
-/// authorization) are kept.
+/// What <c>AddSse()</c> registers: once, however often it is called, replacing nothing the application registered.
 /// </summary>
 internal static class SseServices
 {
@@ -38,7 +36,7 @@ internal static class SseServices
 
         // The area: the library's controller as an application part, its conventions, its stream endpoint.
         services.AddMvcCore().ConfigureApplicationPartManager(AddLibraryPart);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseAreaConventionSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseAreaConvention>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SseStreamEndpointPolicy>());
         services.AddAuthorization(); // the policy provider and evaluator the area authorizes with (the app's own, when it has them)
 

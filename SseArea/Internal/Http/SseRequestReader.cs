@@ -7,26 +7,21 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Http;
 
-/// <summary>
-/// Reads a stream request from HTTP: the channels of the repeated <c>channel</c> query values (checked, each a
-/// valid name, no more than allowed, defaulted) and the <c>Last-Event-ID</c>. Its error text is what a 400 says.
-/// </summary>
+/// <summary>Reads a stream request from HTTP: its channels and <c>Last-Event-ID</c>. Its error text is what a 400 says.</summary>
 internal static class SseRequestReader
 {
-    /// <summary>The query name of the channels.</summary>
     public const string ChannelParameter = "channel";
+    public const string LastEventIdHeader = "Last-Event-ID";
+    public const string LastEventIdParameter = "lastEventId";
 
-    /// <summary>The channels as asked, unchecked (empty values and repeats left out): what a refusal before parsing names.</summary>
+    /// <summary>The <c>channel</c> query values as asked (unchecked, distinct, else the default): what a refusal before parsing names.</summary>
     public static IReadOnlyList<string> AskedChannels(HttpRequest request, string defaultChannel)
     {
         var asked = request.Query[ChannelParameter].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).Distinct(StringComparer.Ordinal).ToList();
         return asked.Count > 0 ? asked : [defaultChannel];
     }
 
-    /// <summary>
-    /// The channels asked for by repeated <c>channel</c> query values, in order, without duplicates
-    /// (empty values are ignored; none left means the default channel), and the Last-Event-ID.
-    /// </summary>
+    /// <summary>The asked channels, each checked and no more than allowed, and the Last-Event-ID.</summary>
     public static SseStreamRequest? Read(HttpRequest request, SseOptions options, out string? error)
     {
         error = CheckEncoding(request.QueryString.Value);
@@ -35,45 +30,62 @@ internal static class SseRequestReader
             return null;
         }
 
-        var values = request.Query[ChannelParameter];
-        var channels = new List<string>(Math.Max(1, values.Count));
-        foreach (var value in values)
+        var channels = AskedChannels(request, options.DefaultChannel);
+        for (var i = 0; i < channels.Count; i++)
         {
-            if (string.IsNullOrEmpty(value) || channels.Contains(value, StringComparer.Ordinal))
-            {
-                continue;
-            }
-
-            if (channels.Count == options.MaxChannelsPerConnection)
+            if (i == options.MaxChannelsPerConnection)
             {
                 error = $"A stream may follow at most {options.MaxChannelsPerConnection} channels (Sse:MaxChannelsPerConnection); this request asks for more.";
                 return null;
             }
 
-            if (SseChannelName.Refusal(value, options.MaxChannelNameLength) is { } refusal)
+            if (SseChannelName.Refusal(channels[i], options.MaxChannelNameLength) is { } refusal)
             {
                 error = refusal;
                 return null;
             }
-
-            channels.Add(value);
         }
 
-        if (channels.Count == 0)
-        {
-            channels.Add(options.DefaultChannel);
-        }
-
-        var lastEventId = SseLastEventId.Read(request, out error);
+        var lastEventId = ReadLastEventId(request, out error);
         return error is null ? new SseStreamRequest(channels, lastEventId) : null;
     }
 
     /// <summary>
-    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query string is not UTF-8 text once
-    /// percent-decoded (<c>%FF</c>, <c>%C3%28</c>, the overlong <c>%C0%AF</c>, the surrogate <c>%ED%A0%80</c>),
-    /// or <see langword="null"/>. ASP.NET Core's query parser leaves such a sequence undecoded, so without this
-    /// check <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same channel as
-    /// <c>?channel=%25FF</c>.
+    /// The id of the last event a reconnecting client saw: the <c>Last-Event-ID</c> header browsers send, else the
+    /// <c>lastEventId</c> query value; <see langword="null"/> when there is none or (with <paramref name="error"/>) it is invalid.
+    /// </summary>
+    public static string? ReadLastEventId(HttpRequest request, out string? error)
+    {
+        error = null;
+        string? value = request.Headers[LastEventIdHeader];
+        var source = "header " + LastEventIdHeader;
+        if (string.IsNullOrEmpty(value))
+        {
+            value = request.Query[LastEventIdParameter];
+            source = "query value " + LastEventIdParameter;
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        // Any id is accepted, of any length (the server's limits bound it): one the broker does not know gets
+        // sse-missed, never an error an EventSource would not reconnect after. CR, LF and NUL are in no event id.
+        var bad = value.AsSpan().IndexOfAny('\r', '\n', '\0');
+        if (bad >= 0)
+        {
+            error = $"The {source} holds a control character (U+{(int)value[bad]:X4}) that no event id holds (CR, LF or NUL).";
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// Why a <c>channel</c> or <c>lastEventId</c> value of the raw query is not UTF-8 once percent-decoded (<c>%FF</c>,
+    /// the overlong <c>%C0%AF</c>, ...), or <see langword="null"/>. ASP.NET Core leaves such a sequence undecoded, so
+    /// <c>?channel=%FF</c> would follow the channel named <c>%FF</c>, the same as <c>?channel=%25FF</c>.
     /// </summary>
     public static string? CheckEncoding(string? rawQuery)
     {
@@ -115,7 +127,8 @@ internal static class SseRequestReader
         return null;
 
         static bool IsOurs(ReadOnlySpan<char> name)
-            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase) || name.Equals(SseLastEventId.QueryName, StringComparison.OrdinalIgnoreCase);
+            => name.Equals(ChannelParameter, StringComparison.OrdinalIgnoreCase)
+                || name.Equals(LastEventIdParameter, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The bytes of a percent-encoded query component (<c>+</c> is a space, a malformed escape stays as it is).</summary>

@@ -11,12 +11,10 @@ namespace SseArea.Internal.Http;
 internal sealed class SseStreamEndpointAttribute : Attribute;
 
 /// <summary>
-/// In the metadata of the endpoint <see cref="SseStreamEndpointPolicy"/> runs (not on the controller, where
-/// the compiler would warn that it overrides an application's <c>[Authorize]</c>): the authorization middleware
-/// then authenticates but never challenges or forbids a stream request itself (a cookie scheme would answer 302
-/// to its login page, which an EventSource can not follow). The area evaluates the endpoint's authorization
-/// itself and answers 403 with a problem body (see <c>SseAccessFilter</c>). Where the endpoint is not swapped
-/// in, the middleware enforces it as usual.
+/// In the metadata of the endpoint <see cref="SseStreamEndpointPolicy"/> runs (on the controller it would override an
+/// application's <c>[Authorize]</c>): the authorization middleware then never challenges or forbids a stream request
+/// (a cookie scheme would answer 302 to a login page, which an EventSource can not follow); <c>SseAccessFilter</c>
+/// evaluates the endpoint's authorization and answers 403 with a problem body.
 /// </summary>
 internal sealed class SseAuthorizesItself : IAllowAnonymous
 {
@@ -24,13 +22,11 @@ internal sealed class SseAuthorizesItself : IAllowAnonymous
 }
 
 /// <summary>
-/// Runs a stream after MVC is done with its request, inside the application's pipeline. Routing picks the
-/// stream action's endpoint; this policy swaps in (once per endpoint) a copy whose request delegate runs
-/// MVC's (filters, action, result: the response starts, the preamble goes out) and then pumps the stream
-/// the result left in <see cref="SseStreamSlot"/>. So MVC's invoker, filter contexts and controller are
-/// released while the stream goes on, and every middleware of the application (a concurrency limiter,
-/// request logging, tracing) still sees the request from its first to its last byte. Same route pattern,
-/// order and metadata (plus <see cref="SseAuthorizesItself"/>): rate limiting and CORS see the endpoint they would have seen.
+/// Runs a stream after MVC is done with its request, inside the application's pipeline: this policy swaps in (once
+/// per endpoint) a copy of the stream action's endpoint whose delegate runs MVC's (the response starts) and then pumps
+/// the stream the result left in <see cref="SseStreamSlot"/>. MVC's invoker and controller are released while the
+/// stream goes on, and every middleware (a concurrency limiter, request logging, tracing) sees the request from its
+/// first to its last byte. Same route pattern, order and metadata, plus <see cref="SseAuthorizesItself"/>.
 /// </summary>
 internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
 {
@@ -39,15 +35,10 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
     // After the policies that choose between candidates (HTTP method, host, ...): only the chosen endpoint is wrapped.
     public override int Order => 1_000_000;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.Any(IsStream);
-    }
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Any(IsStream);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
-        ArgumentNullException.ThrowIfNull(candidates);
         for (var i = 0; i < candidates.Count; i++)
         {
             if (candidates.IsValidCandidate(i) && candidates[i].Endpoint is RouteEndpoint { RequestDelegate: not null } endpoint && IsStream(endpoint))
@@ -81,7 +72,7 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
         {
             if (slot.Take() is { } abandoned)
             {
-                await abandoned.AbandonAsync(context);
+                await abandoned.EndAsync(context, failure: null);
             }
 
             throw;

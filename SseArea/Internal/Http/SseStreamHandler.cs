@@ -9,11 +9,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Http;
 
-/// <summary>
-/// What the stream action does once the area's filters let the request through: subscribes to its channels
-/// and answers the stream, or 503 when the broker is unreachable. Kept out of the controller so that an
-/// application's own <c>StreamController</c> subclass needs no constructor arguments.
-/// </summary>
+/// <summary>Subscribes a stream request the filters let through, or answers 503; outside the controller so a subclass needs no arguments.</summary>
 internal sealed class SseStreamHandler(
     ISseBroker broker,
     OpenStreams streams,
@@ -32,7 +28,7 @@ internal sealed class SseStreamHandler(
 
     public async Task<IActionResult> OpenAsync(HttpContext http)
     {
-        // Parsed and checked by the area's access filter, which the area's convention puts first.
+        // Parsed by the area's access filter, which the area's convention puts first.
         var request = http.GetSseStreamRequest()
             ?? throw new InvalidOperationException("The stream request was not parsed: the Sse area's conventions are missing (call services.AddSse()).");
 

@@ -8,14 +8,10 @@ using SseArea.Internal.Diagnostics;
 namespace SseArea.Internal.Http;
 
 /// <summary>
-/// Writes an open subscription to the response as <c>text/event-stream</c> until the client leaves, the
-/// application stops, or the client falls too far behind. Owns the subscription: it is disposed when the stream ends.
+/// Writes an open subscription (which it owns) to the response as <c>text/event-stream</c> until the client leaves,
+/// the application stops, or the client falls too far behind. The response starts here, inside MVC, so result filters
+/// see a started 200; the pump runs in <see cref="SseStreamEndpointPolicy"/>'s endpoint, or here where it is not in use.
 /// </summary>
-/// <remarks>
-/// The response starts here, inside MVC (headers and the preamble, so result filters see a started 200).
-/// The pump then runs after MVC returned, in <see cref="SseStreamEndpointPolicy"/>'s endpoint, still inside
-/// the application's middleware; where that endpoint is not in use (a host without endpoint routing) it runs here.
-/// </remarks>
 internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection connection, IAsyncDisposable subscription, IReadOnlyList<string> channels) : IActionResult
 {
     public async Task ExecuteResultAsync(ActionContext context)
@@ -42,7 +38,7 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
         }
         catch (Exception e)
         {
-            await AbandonAsync(http);
+            await EndAsync(http, failure: null);
             if (e is OperationCanceledException && aborted.IsCancellationRequested)
             {
                 return; // The client left before the stream started.
@@ -60,20 +56,10 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
         await EndAsync(http, await PumpAsync(http));
     }
 
-    /// <summary>
-    /// Writes the stream until it ends (the client leaves, the application stops, or the client falls too far
-    /// behind); answers what went wrong when writing failed. Not async itself: an idle stream keeps only its
-    /// caller's frame and the pump's.
-    /// </summary>
+    /// <summary>Writes the stream until it ends. Not async itself: an idle stream keeps only its caller's frame and the pump's.</summary>
     public Task<Exception?> PumpAsync(HttpContext http) => connection.PumpAsync(http.Response.BodyWriter, http.RequestAborted);
 
-    /// <summary>Ends a stream that will not be pumped (the client left first, or the request failed after it started).</summary>
-    public Task AbandonAsync(HttpContext http) => EndAsync(http, failure: null);
-
-    /// <summary>
-    /// Ends the stream after <see cref="PumpAsync"/> answered <paramref name="failure"/>: the subscription,
-    /// the metrics, the log, and an abort of the connection when the client was cut off or writing failed.
-    /// </summary>
+    /// <summary>Ends the stream, pumped or not: subscription, metrics, log, and an abort if the client was cut off or writing failed.</summary>
     public async Task EndAsync(HttpContext http, Exception? failure)
     {
         await using (subscription)
@@ -81,8 +67,7 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
             handler.Metrics.ConnectionClosed();
             if (failure is not null)
             {
-                // Writing failed (e.g. a middleware disposed a Response.Body wrapper it put in): end this
-                // stream alone, said in the log, instead of an unhandled request error.
+                // E.g. a middleware disposed a Response.Body wrapper it put in: this stream ends, said in the log.
                 SseLog.StreamFailed(handler.Logger, channels, failure);
                 http.Abort();
             }

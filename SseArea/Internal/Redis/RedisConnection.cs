@@ -4,11 +4,7 @@ using StackExchange.Redis;
 
 namespace SseArea.Internal.Redis;
 
-/// <summary>
-/// The broker's one connection to Redis (a StackExchange.Redis multiplexer): made from the settings, or
-/// the application's own; started in the background, never awaited at startup; its failures and restores
-/// logged and passed on; whether it reaches a single Redis or a cluster.
-/// </summary>
+/// <summary>The broker's one Redis multiplexer (its own or the application's): connected in the background, its failures logged.</summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
@@ -65,13 +61,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         ? null
         : $"Redis at {Endpoint} is not connected.";
 
-    /// <summary>
-    /// The longest a SUBSCRIBE/UNSUBSCRIBE may take: StackExchange.Redis times commands out by itself, and
-    /// this bound makes sure that one it never completes (seen once during CLIENT PAUSE) can not block every later subscriber.
-    /// </summary>
+    /// <summary>The longest a SUBSCRIBE/UNSUBSCRIBE may take: one never completing (seen in CLIENT PAUSE) must not block later ones.</summary>
     public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Starts connecting, without waiting.</summary>
     public void Start() => _ = _connection.Value;
 
     /// <summary>The multiplexer once made (connected or not); <see langword="null"/> when it could not be made.</summary>
@@ -87,7 +79,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The multiplexer when connected.</summary>
     /// <exception cref="SseBrokerException">Redis is unreachable now.</exception>
     public async Task<IConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
     {
@@ -106,7 +97,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
     }
 
-    /// <summary>Whether the connected Redis is a cluster (then no key may be shared across channels). Known once a server answered.</summary>
+    /// <summary>Whether the connected Redis is a cluster (no key shared across channels); known once a server answered.</summary>
     public bool IsCluster(IConnectionMultiplexer redis)
     {
         if (_topology == RedisTopology.Unknown)

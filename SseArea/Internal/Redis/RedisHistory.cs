@@ -5,39 +5,31 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// The Redis side of replay: one capped Redis Stream per channel (key <see cref="RedisKeys.History"/>,
-/// <c>sse:{&lt;channel&gt;}:history</c>), appended and published by one Lua script so that history
-/// order is delivery order.
+/// The Redis side of replay: one capped Redis Stream per channel (<see cref="RedisKeys.History"/>), appended and
+/// published by one Lua script so that history order is delivery order.
 /// </summary>
 /// <remarks>
-/// An event without an id gets the stream's entry id (<c>1700000000000-0</c>); the published
-/// payload is the Flask-SSE JSON with that id in its <c>"id"</c> field, kept in the stream as the
-/// text before and after the id. An event with its publisher's id is kept whole, with that id as its key.
-/// On a single Redis each entry also carries a number from the counter <see cref="RedisKeys.Sequence"/>,
-/// which orders a replay across channels exactly; on Redis Cluster that counter would be a key in
-/// another slot, so entries carry none and a replay across channels is ordered by entry id (the
-/// time each shard took the event), each channel keeping its own order.
+/// An event without an id gets the entry id (<c>1700000000000-0</c>) in its payload's <c>"id"</c>, kept as the text
+/// before and after it; an event with its publisher's id is kept whole, with that id as its key. On a single Redis,
+/// entries are numbered by <see cref="RedisKeys.Sequence"/>, which orders a replay across channels exactly; on a
+/// cluster that key is in another slot, so a replay across channels is ordered by entry id (each shard's clock).
 /// </remarks>
 internal static class RedisHistory
 {
-    /// <summary>
-    /// How long a channel's history outlives its last publish: a channel nobody publishes to for a
-    /// day leaves nothing in Redis (a client reconnecting after that gets sse-missed).
-    /// </summary>
+    /// <summary>How long a channel's history outlives its last publish (a client reconnecting later gets sse-missed).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Appends the event to the channel's history and publishes it; returns the PUBLISH (or SPUBLISH) count.
-    /// <paramref name="cluster"/>: Redis Cluster, where the cross-channel sequence is left out.
-    /// <paramref name="sharded"/>: publish with SPUBLISH, which needs the channel in its history's slot.
+    /// Appends the event to the channel's history and publishes it (with SPUBLISH when <paramref name="sharded"/>);
+    /// returns the receivers count. On a <paramref name="cluster"/> the cross-channel sequence is left out.
     /// </summary>
     /// <exception cref="ArgumentException">Sharded, and the channel's name keeps its history out of its slot.</exception>
     public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
     {
         if (sharded && !RedisKeys.SharesSlotWithChannel(channel))
         {
-            // SPUBLISH inside the script must name a channel of the script's slot; published outside
-            // it, history order and delivery order could differ. Refused, on any Redis, so that it shows before a cluster.
+            // SPUBLISH in the script must name a channel of the script's slot (published outside it, history and
+            // delivery order could differ). Refused on any Redis, so that it shows before a cluster.
             throw new ArgumentException(
                 $"Channel '{SseChannelName.Display(channel)}' can not be published with history over sharded pub/sub: the part of its name Redis hashes ('{SseChannelName.Display(RedisKeys.HashPart(channel))}') holds '}}', so no key of its history can share its slot. Rename the channel (no '}}' outside one '{{...}}' hash tag), or turn Sse:Redis:ShardedPubSub or Sse:HistoryLength off.",
                 nameof(channel));
@@ -46,9 +38,7 @@ internal static class RedisHistory
         RedisValue head, tail = RedisValue.EmptyString, explicitId = RedisValue.EmptyString;
         if (string.IsNullOrEmpty(message.Id))
         {
-            (var before, var after) = RedisProtocol.WriteAroundId(message);
-            head = before;
-            tail = after;
+            (head, tail) = RedisProtocol.WriteAroundId(message);
         }
         else
         {
@@ -63,10 +53,7 @@ internal static class RedisHistory
         return (long)result[1];
     }
 
-    /// <summary>
-    /// Where each channel's history stands (its newest entry), read before SUBSCRIBE: the position
-    /// a stream starts from, and the bound past which replayed entries may also arrive live.
-    /// </summary>
+    /// <summary>Each channel's newest entry, read before SUBSCRIBE: where a stream starts; newer replayed entries may also arrive live.</summary>
     public static async Task<HistoryPosition[]> ReadPositionsAsync(IDatabase database, IReadOnlyList<string> channels)
     {
         var reads = new Task<RedisResult>[channels.Count];
@@ -88,11 +75,9 @@ internal static class RedisHistory
     }
 
     /// <summary>
-    /// Reads, after SUBSCRIBE, what a client that saw <paramref name="lastEventId"/> missed on
-    /// <paramref name="channels"/> (<see langword="null"/>: nothing, and the stream starts at
-    /// <paramref name="before"/>). Entries newer than <paramref name="before"/> are replayed too, as
-    /// their live copies may be in flight, and marked as overlapping; each channel's cursor is where
-    /// the client stands before the replay (never a position it has not been sent).
+    /// Reads, after SUBSCRIBE, what a client that saw <paramref name="lastEventId"/> missed (<see langword="null"/>:
+    /// it starts at <paramref name="before"/>). Entries newer than <paramref name="before"/> are replayed too and marked
+    /// overlapping (their live copies may be in flight); each cursor is where the client stands before the replay.
     /// </summary>
     public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int historyLength, Action<string, string> invalidPayload)
     {
@@ -134,11 +119,9 @@ internal static class RedisHistory
             }
         }
 
-        // On a single Redis, numbered by one counter at publication: merged by it, channels keep
-        // publication order. On a cluster (numbers 0): by the entry id's time, which is the shards'
-        // clocks, as live delivery over several shards is too; within one millisecond by the order the
-        // request names the channels, and only then by the entry's sequence number, which counts within
-        // its own stream (comparing it across streams put b's "T-0" before a's earlier "T-1").
+        // A single Redis numbers entries at publication: merged by that number. On a cluster (numbers 0): by the
+        // entry id's time (the shards' clocks, as live delivery is), then by the order the request names the channels,
+        // and only then by the entry's sequence, which counts within its own stream (b's "T-0" is not before a's "T-1").
         entries.Sort((a, b) => (a.Sequence, a.EntryId.Milliseconds, a.Channel, a.EntryId.Sequence).CompareTo((b.Sequence, b.EntryId.Milliseconds, b.Channel, b.EntryId.Sequence)));
         return new SseReplay(
             entries.ConvertAll(e => e.Frame),

@@ -5,19 +5,17 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// Cluster-wide subscriber counts: each server keeps its own count of each channel in the hash
-/// <c>sse:{&lt;channel&gt;}:subscribers</c> (<see cref="RedisKeys.Subscribers"/>; one key per channel,
-/// so it works on Redis Cluster too) (field: the server's id; value: <c>count:expiry-ms</c>,
-/// expiry in Redis's own clock). A server rewrites a channel's entry when its count changes and
-/// every <see cref="RefreshInterval"/>; readers skip and remove entries past
-/// their expiry, so a crashed server drops out by itself.
+/// Cluster-wide subscriber counts: each server keeps its count of a channel in the channel's hash
+/// <see cref="RedisKeys.Subscribers"/> (field: the server's id; value: <c>count:expiry-ms</c> in Redis's clock),
+/// rewritten when it changes and every <see cref="RefreshInterval"/>. Readers remove expired entries, so a
+/// crashed server drops out by itself.
 /// </summary>
-internal sealed class RedisPresence
+internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
 {
     /// <summary>How often each server rewrites its counts, even when nothing changed.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a server's count stays valid without a refresh (three refresh intervals): a crashed server drops out then.</summary>
+    /// <summary>How long a server's count stays valid without a refresh (three refresh intervals).</summary>
     public static readonly TimeSpan EntryLifetime = TimeSpan.FromSeconds(30);
 
     // KEYS[1] the hash; ARGV: server id, count, lifetime ms.
@@ -57,17 +55,8 @@ internal sealed class RedisPresence
     private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
     // A doorbell: one pending ring is enough, more would say nothing new.
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Func<string, int> _localCount;
-    private readonly Func<IEnumerable<string>> _localChannels;
     private int _rewriteAll;
 
-    public RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
-    {
-        _localCount = localCount;
-        _localChannels = localChannels;
-    }
-
-    /// <summary>This server's id in the hashes.</summary>
     public string ServerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <summary>Notes that a channel's local count changed; it is written soon after.</summary>
@@ -77,10 +66,7 @@ internal sealed class RedisPresence
         _signal.Writer.TryWrite(true);
     }
 
-    /// <summary>
-    /// Asks for every count to be written again now, not at the next refresh: after a reconnect, a
-    /// Redis that restarted without persistence holds none of them.
-    /// </summary>
+    /// <summary>Asks for every count to be written again now: a Redis that restarted without persistence holds none.</summary>
     public void RewriteAll()
     {
         Interlocked.Exchange(ref _rewriteAll, 1);
@@ -91,7 +77,7 @@ internal sealed class RedisPresence
     public async Task<long> CountAsync(IDatabase database, string channel)
     {
         var others = (long)await database.ScriptEvaluateAsync(ReadScript, [RedisKeys.Subscribers(channel)], [ServerId]);
-        return others + _localCount(channel);
+        return others + localCount(channel);
     }
 
     /// <summary>Writes changed counts as they come, and every count each refresh interval, until canceled.</summary>
@@ -131,7 +117,7 @@ internal sealed class RedisPresence
 
             if (Interlocked.Exchange(ref _rewriteAll, 0) == 1 || DateTime.UtcNow >= refreshDue)
             {
-                channels.UnionWith(_localChannels());
+                channels.UnionWith(localChannels());
                 refreshDue = DateTime.UtcNow + RefreshInterval;
             }
 
@@ -151,7 +137,7 @@ internal sealed class RedisPresence
                     Retry(channels);
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception e) when (RedisConnection.IsFailure(e))
             {
                 failed(e);
                 Retry(channels);
@@ -169,7 +155,7 @@ internal sealed class RedisPresence
         var writes = new List<Task>();
         foreach (var channel in channels)
         {
-            var count = _localCount(channel);
+            var count = localCount(channel);
             if (count > 0)
             {
                 _reported[channel] = 0;

@@ -6,35 +6,27 @@ using SseArea.Internal.Diagnostics;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// What SseArea sends through Redis: Flask-SSE's payload, a JSON object with <c>data</c> (any JSON value)
-/// and, when set, <c>type</c> (string), <c>id</c> (string or number) and <c>retry</c> (integer milliseconds),
-/// so a Python Flask-SSE app on the same Redis reads SseArea's events and the other way round. The one
-/// place that reads and writes it.
+/// The one place that reads and writes what goes through Redis: Flask-SSE's payload, a JSON object with <c>data</c>
+/// (any JSON value) and, when set, <c>type</c> (string), <c>id</c> (string or number) and <c>retry</c> (integer ms),
+/// so a Flask-SSE app on the same Redis reads SseArea's events and the other way round.
 /// </summary>
 internal static class RedisProtocol
 {
+    // Nothing in it is escaped in JSON: the payload holds it as written.
     private const string IdPlaceholder = "SseArea.Id.Placeholder.9c41e7";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
-
-    /// <summary>The placeholder id as the JSON writer escapes it.</summary>
-    private static readonly string PlaceholderJson = EscapedPlaceholder();
-
-    /// <summary>
-    /// The payload of an event whose id Redis will assign (the history's entry id), as the text before and
-    /// after that id: the history script joins them around the entry id it gets.
-    /// </summary>
+    /// <summary>The payload of an event whose id Redis will assign (the entry id), as the text before and after it.</summary>
     public static (string Head, string Tail) WriteAroundId(SseMessage message)
     {
         var text = System.Text.Encoding.UTF8.GetString(Write(message with { Id = IdPlaceholder }));
-        var at = text.LastIndexOf(PlaceholderJson, StringComparison.Ordinal);
-        return (text[..at], text[(at + PlaceholderJson.Length)..]);
+        var at = text.LastIndexOf(IdPlaceholder, StringComparison.Ordinal);
+        return (text[..at], text[(at + IdPlaceholder.Length)..]);
     }
 
     public static byte[] Write(SseMessage message)
     {
         var buffer = new ArrayBufferWriter<byte>(message.Data.Length + 64);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             if (message.IsJson)
@@ -69,122 +61,93 @@ internal static class RedisProtocol
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>
-    /// Reads a payload; on failure <paramref name="error"/> says what is wrong with it, as text safe to log
-    /// (no line break or other control character of the payload gets into it).
-    /// </summary>
+    /// <summary>Reads a payload; on failure <paramref name="error"/> says what is wrong, as text safe to log.</summary>
     public static bool TryRead(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
     {
-        if (TryReadPayload(payload, out message, out error))
-        {
-            return true;
-        }
-
-        error = LogText.Printable(error, 500);
-        return false;
-    }
-
-    private static bool TryReadPayload(ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
-    {
         message = null;
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(payload);
+            using var document = JsonDocument.Parse(payload);
+            error = Read(document.RootElement, out message);
         }
         catch (JsonException e)
         {
             error = $"not JSON ({e.Message})";
-            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string escape that is not valid UTF-16, e.g. a lone "\ud800".
+            error = $"a string that can not be read ({e.Message})";
         }
 
-        using (document)
+        if (message is not null)
         {
-            try
-            {
-                return TryRead(document.RootElement, out message, out error);
-            }
-            catch (InvalidOperationException e)
-            {
-                // A string escape that is not valid UTF-16, e.g. a lone "\ud800".
-                error = $"a string that can not be read ({e.Message})";
-                return false;
-            }
+            return true;
         }
+
+        error = LogText.Printable(error!, 500);
+        return false;
     }
 
-    private static bool TryRead(JsonElement root, [NotNullWhen(true)] out SseMessage? message, [NotNullWhen(false)] out string? error)
+    /// <summary>Reads the event of a payload's root; answers what is wrong with it, or <see langword="null"/>.</summary>
+    private static string? Read(JsonElement root, out SseMessage? message)
     {
         message = null;
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            if (root.ValueKind != JsonValueKind.Object)
+            return $"a JSON {Kind(root)}, not an object";
+        }
+
+        if (!root.TryGetProperty("data", out var data))
+        {
+            return "no \"data\" field";
+        }
+
+        string? type = null, id = null;
+        int? retry = null;
+        if (root.TryGetProperty("type", out var typeValue))
+        {
+            switch (typeValue.ValueKind)
             {
-                error = $"a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object";
-                return false;
+                case JsonValueKind.String: type = typeValue.GetString(); break;
+                case JsonValueKind.Null: break;
+                default: return $"\"type\" is a JSON {Kind(typeValue)}, not a string";
+            }
+        }
+
+        if (root.TryGetProperty("id", out var idValue))
+        {
+            switch (idValue.ValueKind)
+            {
+                case JsonValueKind.String: id = idValue.GetString(); break;
+                case JsonValueKind.Number: id = idValue.GetRawText(); break;
+                case JsonValueKind.Null: break;
+                default: return $"\"id\" is a JSON {Kind(idValue)}, not a string or number";
+            }
+        }
+
+        if (root.TryGetProperty("retry", out var retryValue) && retryValue.ValueKind != JsonValueKind.Null)
+        {
+            if (retryValue.ValueKind != JsonValueKind.Number || !retryValue.TryGetInt32(out var ms) || ms < 0)
+            {
+                return $"\"retry\" is {retryValue.GetRawText()}, not a non-negative integer of milliseconds";
             }
 
-            if (!root.TryGetProperty("data", out var data))
-            {
-                error = "no \"data\" field";
-                return false;
-            }
+            retry = ms;
+        }
 
-            string? type = null, id = null;
-            int? retry = null;
-            if (root.TryGetProperty("type", out var typeValue))
-            {
-                switch (typeValue.ValueKind)
-                {
-                    case JsonValueKind.String: type = typeValue.GetString(); break;
-                    case JsonValueKind.Null: break;
-                    default: error = $"\"type\" is a JSON {Kind(typeValue)}, not a string"; return false;
-                }
-            }
-
-            if (root.TryGetProperty("id", out var idValue))
-            {
-                switch (idValue.ValueKind)
-                {
-                    case JsonValueKind.String: id = idValue.GetString(); break;
-                    case JsonValueKind.Number: id = idValue.GetRawText(); break;
-                    case JsonValueKind.Null: break;
-                    default: error = $"\"id\" is a JSON {Kind(idValue)}, not a string or number"; return false;
-                }
-            }
-
-            if (root.TryGetProperty("retry", out var retryValue) && retryValue.ValueKind != JsonValueKind.Null)
-            {
-                if (retryValue.ValueKind != JsonValueKind.Number || !retryValue.TryGetInt32(out var ms) || ms < 0)
-                {
-                    error = $"\"retry\" is {retryValue.GetRawText()}, not a non-negative integer of milliseconds";
-                    return false;
-                }
-
-                retry = ms;
-            }
-
-            try
-            {
-                message = data.ValueKind == JsonValueKind.String
-                    ? SseMessage.FromPayload(data.GetString()!, isJson: false, type, id, retry)
-                    : SseMessage.FromPayload(data.GetRawText(), isJson: true, type, id, retry);
-            }
-            catch (ArgumentException e)
-            {
-                error = $"\"{e.ParamName}\" is not allowed: {e.Message}";
-                return false;
-            }
-
-            error = null;
-            return true;
+        try
+        {
+            message = data.ValueKind == JsonValueKind.String
+                ? SseMessage.FromPayload(data.GetString()!, isJson: false, type, id, retry)
+                : SseMessage.FromPayload(data.GetRawText(), isJson: true, type, id, retry);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"\"{e.ParamName}\" is not allowed: {e.Message}";
         }
     }
 
     private static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
-
-    private static string EscapedPlaceholder()
-    {
-        var json = System.Text.Encoding.UTF8.GetString(Write(new SseMessage(string.Empty, id: IdPlaceholder)));
-        return json[(json.IndexOf("\"id\":\"", StringComparison.Ordinal) + 6)..^2];
-    }
 }

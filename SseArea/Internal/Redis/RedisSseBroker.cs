@@ -8,10 +8,9 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// The Redis broker: publishes Flask-SSE payloads (with history, through <see cref="RedisHistory"/>), streams
-/// through <see cref="RedisSubscriptions"/> (one subscription per channel per process, fan-out in process),
-/// counts subscribers across servers with <see cref="RedisPresence"/>, all over one <see cref="RedisConnection"/>.
-/// Works on a single Redis and on Redis Cluster (see <see cref="RedisKeys"/>).
+/// The Redis broker, on a single Redis or a cluster: publishes Flask-SSE payloads (with history, through
+/// <see cref="RedisHistory"/>), streams through <see cref="RedisSubscriptions"/>, counts subscribers across servers
+/// with <see cref="RedisPresence"/>, all over one <see cref="RedisConnection"/>.
 /// </summary>
 internal sealed class RedisSseBroker : ISseBroker
 {
@@ -36,8 +35,7 @@ internal sealed class RedisSseBroker : ISseBroker
         _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels);
     }
 
-    /// <summary>The Redis endpoints, for messages (never the password).</summary>
-    public string Endpoint => _connection.Endpoint;
+    private string Endpoint => _connection.Endpoint;
 
     public string Description => _sharded
         ? $"Redis at {Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
@@ -79,8 +77,7 @@ internal sealed class RedisSseBroker : ISseBroker
         var subscription = new Subscription(_subscriptions, listener);
         try
         {
-            // With history, each channel's position is read before SUBSCRIBE: the stream starts from it, so
-            // the client is never told a position whose events are still in flight live.
+            // Positions are read before SUBSCRIBE: the client is never told one whose events are still in flight.
             var before = _historyLength > 0 ? await ReadAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels), cancellationToken) : null;
             foreach (var channel in channels)
             {
@@ -90,8 +87,7 @@ internal sealed class RedisSseBroker : ISseBroker
 
             if (before is not null)
             {
-                // Read after SUBSCRIBE: an event published after the positions were read arrives both ways,
-                // and the stream skips the live copy (SseResume); none falls between.
+                // Read after SUBSCRIBE: an event published meanwhile arrives both ways (SseResume skips the live copy).
                 subscription.Replay = await ReadAsync(
                     () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _historyLength, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
                     cancellationToken);
@@ -121,8 +117,7 @@ internal sealed class RedisSseBroker : ISseBroker
 
     public async ValueTask DisposeAsync()
     {
-        // Streams may still be ending while the application's services are disposed: they then only drop
-        // their local listeners.
+        // Streams may still be ending: from now on they only drop their local listeners.
         _subscriptions.Close();
         await _stopping.CancelAsync();
         await _presenceLoop;

@@ -9,16 +9,13 @@ using StackExchange.Redis;
 namespace SseArea.Internal.Redis;
 
 /// <summary>
-/// This process's Redis subscriptions, as SignalR's <c>RedisSubscriptionManager</c> keeps them: a channel is
-/// subscribed when its first local listener arrives and unsubscribed when its last leaves (one SUBSCRIBE per
-/// channel per process, not one per client); each message is decoded and formatted once and the same bytes
-/// go to every local listener. Channels are always literal (a channel named <c>*</c> is no pattern).
+/// This process's Redis subscriptions, as SignalR's <c>RedisSubscriptionManager</c> keeps them: one SUBSCRIBE per
+/// channel while it has local listeners; each message is decoded and formatted once for all of them. Channels are
+/// always literal (a channel named <c>*</c> is no pattern).
 /// </summary>
-/// <remarks>
-/// Its semaphore is never disposed: streams may still be ending while the application's services are
-/// disposed, and a SemaphoreSlim whose wait handle was never asked for holds nothing to release.
-/// </remarks>
-#pragma warning disable CA1001 // see remarks
+// The semaphore is never disposed: streams may still be ending while the application's services are disposed,
+// and a SemaphoreSlim whose wait handle was never asked for holds nothing to release.
+#pragma warning disable CA1001
 internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics)
 {
     private readonly Dictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
@@ -30,16 +27,12 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     private volatile bool _closed;
 #pragma warning restore CA1001
 
-    /// <summary>The local listeners of each channel.</summary>
     public ListenerRegistry Listeners { get; } = new();
 
     /// <summary>The channel as Redis pub/sub names it: always literal, sharded when configured.</summary>
     public RedisChannel ChannelOf(string channel) => sharded ? RedisChannel.Sharded(channel) : RedisChannel.Literal(channel);
 
-    /// <summary>
-    /// Adds a local listener; SUBSCRIBEs when it is the channel's first. When this completes, the listener gets
-    /// every event of the channel published afterwards.
-    /// </summary>
+    /// <summary>Adds a local listener, SUBSCRIBEing for the channel's first: it then gets every event published afterwards.</summary>
     /// <exception cref="SseBrokerException">Redis did not confirm the subscription; nothing is left behind.</exception>
     public async Task AddAsync(IConnectionMultiplexer redis, string channel, ISseListener listener, CancellationToken cancellationToken)
     {
@@ -63,9 +56,8 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             }
             catch (Exception e)
             {
-                // Whatever failed (Redis error, timeout, disposal), leave no trace: the next client must find
-                // the channel unsubscribed and try again, and the multiplexer must not keep a queue that nobody
-                // reads (it records one before SUBSCRIBE is confirmed).
+                // Whatever failed, leave no trace: the next client must find the channel unsubscribed, and the
+                // multiplexer must not keep the queue it recorded before SUBSCRIBE was confirmed.
                 Listeners.Remove(channel, listener);
                 countChanged(channel);
                 await ForgetChannelAsync(subscriber, channel);
@@ -128,12 +120,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     /// <summary>The connection is closing: streams that end from now on only drop their local listeners.</summary>
     public void Close() => _closed = true;
 
-    /// <summary>
-    /// After the subscription connection to <paramref name="endPoint"/> came back: events published while it
-    /// was down reached no local stream, and nothing can tell which, so each open stream of a channel served
-    /// there gets an <c>sse-missed</c> notice (as a reconnect with an id too old to replay does): its client
-    /// reloads its state, or reconnects with its Last-Event-ID when history is on.
-    /// </summary>
+    /// <summary>Sends <c>sse-missed</c> to the streams of channels served by a subscription connection that came back.</summary>
     public void TellOfGap(IConnectionMultiplexer redis, EndPoint? endPoint, bool cluster)
     {
         var told = 0;
@@ -155,11 +142,9 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     }
 
     /// <summary>
-    /// Whether a cluster channel's subscription lives on <paramref name="endPoint"/>. When a master's subscription
-    /// connection comes back, the multiplexer's view is in flux: the channel may not be resubscribed yet (no
-    /// subscribed endpoint), and while the master's other connection is still down its slot may be routed to
-    /// another node. So a channel counts as served there when it was subscribed there, is subscribed there now,
-    /// maps there, or is subscribed nowhere at the moment; telling a stream once too often is harmless, missing one is not.
+    /// Whether a cluster channel's subscription lives on <paramref name="endPoint"/>. While a master's connections come
+    /// back, the multiplexer's view is in flux (not resubscribed yet, or the slot routed elsewhere), so a channel counts
+    /// when it was or is subscribed there, maps there, or is subscribed nowhere: telling once too often is harmless.
     /// </summary>
     private bool ServedBy(IConnectionMultiplexer redis, string channel, EndPoint endPoint)
     {

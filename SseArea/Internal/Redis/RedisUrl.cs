@@ -6,11 +6,7 @@ using StackExchange.Redis;
 
 namespace SseArea.Internal.Redis;
 
-/// <summary>
-/// Reads the Redis setting: a <c>redis://</c> or <c>rediss://</c> URL (the form Flask-SSE and
-/// redis-py use) or a StackExchange.Redis configuration string. Strict: every error names the
-/// part that is wrong.
-/// </summary>
+/// <summary>Reads a <c>redis://</c>/<c>rediss://</c> URL or a StackExchange.Redis configuration string; errors name the wrong part.</summary>
 internal static partial class RedisUrl
 {
     private const string Mask = "****";
@@ -78,23 +74,18 @@ internal static partial class RedisUrl
             endpoints.Add((host, port));
         }
 
-        int? database = null;
-        if (path.Length > 0)
+        var database = 0;
+        if (path.Length > 0 && !int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out database))
         {
-            if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
-            {
-                error = $"the database '/{path}' is not a number";
-                return false;
-            }
-
-            database = db;
+            error = $"the database '/{path}' is not a number";
+            return false;
         }
 
         options = new ConfigurationOptions
         {
             User = user,
             Password = password,
-            DefaultDatabase = database,
+            DefaultDatabase = path.Length > 0 ? database : null,
             Ssl = scheme == "rediss",
         };
         foreach (var (host, port) in endpoints)

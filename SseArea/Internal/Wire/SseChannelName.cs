@@ -45,11 +45,10 @@ internal static class SseChannelName
         return null;
     }
 
-    /// <summary>Why <paramref name="name"/> is refused, worded for an error answer: <c>Invalid channel '…': …</c>; <see langword="null"/> when valid.</summary>
+    /// <summary>Why <paramref name="name"/> is refused, worded for an error answer; <see langword="null"/> when valid.</summary>
     public static string? Refusal(string name, int maxLength)
         => Check(name, maxLength) is { } reason ? $"Invalid channel '{Display(name)}': {reason}" : null;
 
-    /// <summary>Throws the <see cref="ArgumentException"/> an API call gets for an invalid channel name.</summary>
     public static void ThrowIfInvalid(string name, int maxLength, string parameterName)
     {
         if (Refusal(name, maxLength) is { } refusal)
@@ -58,6 +57,6 @@ internal static class SseChannelName
         }
     }
 
-    /// <summary>A channel name made safe and short for an error message or a log line (at most 64 characters shown).</summary>
+    /// <summary>A channel name made safe and short (64 characters) for an error message or a log line.</summary>
     public static string Display(string name) => LogText.Printable(name, 64);
 }

@@ -1,16 +1,9 @@
 namespace SseArea.Internal.Wire;
 
-/// <summary>
-/// The id a stream that follows several channels writes: one event id per channel, in the request's
-/// order, each percent-escaped so that <c>,</c> separates them. A reconnect sends it back whole.
-/// </summary>
+/// <summary>A multi-channel stream's id: each channel's event id, in request order, escaped and joined by <c>,</c>.</summary>
 internal static class SseCursor
 {
-    /// <summary>
-    /// The position of a channel that had no event yet ("replay from the start"): what a single-channel
-    /// stream writes as its first <c>id:</c> then. Neither broker assigns it (Redis entry ids start at
-    /// <c>0-1</c>, the in-memory sequence at <c>1</c>).
-    /// </summary>
+    /// <summary>A channel with no event yet ("replay from the start"); no broker assigns it (ids start at <c>0-1</c> or <c>1</c>).</summary>
     public const string Start = "0-0";
 
     /// <summary>Each channel's id escaped and joined; a channel with no id yet is empty.</summary>

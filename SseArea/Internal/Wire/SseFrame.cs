@@ -1,9 +1,6 @@
 namespace SseArea.Internal.Wire;
 
-/// <summary>
-/// One event ready to write: its text formatted to UTF-8 once and shared by every listener, with what a
-/// stream needs to follow several channels (the channel, the event's id and where its <c>id:</c> line sits).
-/// </summary>
+/// <summary>One formatted event shared by every listener, with its channel, its id and where its <c>id:</c> line sits.</summary>
 internal sealed class SseFrame
 {
     public SseFrame(ReadOnlyMemory<byte> bytes, string? channel = null, string? id = null, int idStart = -1, int idEnd = -1)

@@ -12,9 +12,6 @@ namespace SseArea.Internal.Wire;
 /// </summary>
 internal static class SseWriter
 {
-    /// <summary>The event type that tells a client some events it should have had can not be sent.</summary>
-    public const string MissedEventType = "sse-missed";
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The heartbeat comment; queued by reference, so a pump tells it from an event without looking at bytes.</summary>
@@ -25,42 +22,24 @@ internal static class SseWriter
     private static ReadOnlySpan<byte> IdField => "id:"u8;
     private static ReadOnlySpan<byte> RetryField => "retry:"u8;
 
-    /// <summary>
-    /// What a stream sends as soon as it opens: an empty comment (real bytes, so every layer between here
-    /// and the browser passes the open stream on at once) and the <c>retry:</c> field when configured.
-    /// </summary>
+    /// <summary>A stream's first bytes: an empty comment, so every proxy passes the open stream on at once, and <c>retry:</c> if set.</summary>
     public static byte[] Preamble(TimeSpan? retry) => Utf8.GetBytes(retry is { } value
         ? $":\nretry:{((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n"
         : ":\n\n");
 
     /// <summary>The exact event text of <paramref name="message"/>, ending with its blank line.</summary>
-    public static byte[] Format(SseMessage message)
-    {
-        var bytes = new byte[Measure(message)];
-        Write(message, bytes, out _, out _);
-        return bytes;
-    }
+    public static byte[] Format(SseMessage message) => Format(message, out _, out _);
 
-    /// <summary>
-    /// The frame every listener of <paramref name="channel"/> writes for <paramref name="message"/>: formatted
-    /// once, remembering where its <c>id:</c> line is so a stream following several channels can write its own.
-    /// </summary>
+    /// <summary>The frame all listeners of a channel share, with where its <c>id:</c> line is (for streams writing their own).</summary>
     public static SseFrame Event(SseMessage message, string channel)
-    {
-        var bytes = new byte[Measure(message)];
-        Write(message, bytes, out var idStart, out var idEnd);
-        return new SseFrame(bytes, channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
-    }
+        => new(Format(message, out var idStart, out var idEnd), channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
 
     /// <summary>A block with only an <c>id:</c> line: sets the browser's last event id without dispatching an event.</summary>
     public static byte[] Position(string position) => Utf8.GetBytes($"id:{position}\n\n");
 
-    /// <summary>
-    /// The <c>sse-missed</c> event naming <paramref name="channels"/> (<c>data:{"channels":[...]}</c>), with an
-    /// <c>id:</c> line when a position is given.
-    /// </summary>
+    /// <summary>The <c>sse-missed</c> event: events of <paramref name="channels"/> can not be sent (an <c>id:</c> line if positioned).</summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
-        => Utf8.GetBytes($"event:{MissedEventType}\ndata:{JsonSerializer.Serialize(new MissedNoticeData(channels))}\n{(position is null ? null : $"id:{position}\n")}\n");
+        => Utf8.GetBytes($"event:sse-missed\ndata:{JsonSerializer.Serialize(new { channels })}\n{(position is null ? null : $"id:{position}\n")}\n");
 
     /// <summary>
     /// Writes <paramref name="frame"/> with <paramref name="id"/> in place of its own <c>id:</c> line: the shared
@@ -81,53 +60,27 @@ internal static class SseWriter
         output.Advance(length + 2);
     }
 
-    private static int Measure(SseMessage message)
+    private static byte[] Format(SseMessage message, out int idStart, out int idEnd)
     {
-        var length = 1; // the blank line that ends the event
-        if (!string.IsNullOrEmpty(message.Type))
-        {
-            length += EventField.Length + Utf8.GetByteCount(message.Type) + 1;
-        }
-
-        var data = message.Data.AsSpan();
-        while (true)
-        {
-            var end = NextLineEnd(data, out var next);
-            length += DataField.Length + Utf8.GetByteCount(data[..end]) + 1;
-            if (next < 0)
-            {
-                break;
-            }
-
-            data = data[next..];
-        }
-
-        if (!string.IsNullOrEmpty(message.Id))
-        {
-            length += IdField.Length + Utf8.GetByteCount(message.Id) + 1;
-        }
-
-        if (message.Retry is { } retry)
-        {
-            length += RetryField.Length + CountDigits(retry) + 1;
-        }
-
-        return length;
+        var bytes = new byte[Write(message, [], out _, out _)];
+        Write(message, bytes, out idStart, out idEnd);
+        return bytes;
     }
 
-    private static void Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
+    /// <summary>Writes the event's fields to <paramref name="frame"/> or, when it is empty, only counts them; returns the length.</summary>
+    private static int Write(SseMessage message, Span<byte> frame, out int idStart, out int idEnd)
     {
         var at = 0;
         if (!string.IsNullOrEmpty(message.Type))
         {
-            at += Field(EventField, message.Type, frame[at..]);
+            at += Field(EventField, message.Type, frame, at);
         }
 
         var data = message.Data.AsSpan();
         while (true)
         {
             var end = NextLineEnd(data, out var next);
-            at += Field(DataField, data[..end], frame[at..]);
+            at += Field(DataField, data[..end], frame, at);
             if (next < 0)
             {
                 break;
@@ -139,34 +92,40 @@ internal static class SseWriter
         idStart = at;
         if (!string.IsNullOrEmpty(message.Id))
         {
-            at += Field(IdField, message.Id, frame[at..]);
+            at += Field(IdField, message.Id, frame, at);
         }
 
         idEnd = at;
         if (message.Retry is { } retry)
         {
-            RetryField.CopyTo(frame[at..]);
-            at += RetryField.Length;
-            retry.TryFormat(frame[at..], out var digits, provider: CultureInfo.InvariantCulture);
-            at += digits;
-            frame[at++] = (byte)'\n';
+            Span<char> digits = stackalloc char[11];
+            retry.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+            at += Field(RetryField, digits[..length], frame, at);
         }
 
-        frame[at] = (byte)'\n';
+        if (!frame.IsEmpty)
+        {
+            frame[at] = (byte)'\n';
+        }
+
+        return at + 1; // the blank line that ends the event
     }
 
-    private static int Field(ReadOnlySpan<byte> name, ReadOnlySpan<char> value, Span<byte> destination)
+    private static int Field(ReadOnlySpan<byte> name, ReadOnlySpan<char> value, Span<byte> frame, int at)
     {
+        if (frame.IsEmpty)
+        {
+            return name.Length + Utf8.GetByteCount(value) + 1;
+        }
+
+        var destination = frame[at..];
         name.CopyTo(destination);
-        var at = name.Length + Utf8.GetBytes(value, destination[name.Length..]);
-        destination[at] = (byte)'\n';
-        return at + 1;
+        var length = name.Length + Utf8.GetBytes(value, destination[name.Length..]);
+        destination[length] = (byte)'\n';
+        return length + 1;
     }
 
-    /// <summary>
-    /// Finds where the current line ends. CR, LF and CRLF each end a line, as in the SSE parser of every
-    /// browser; <paramref name="next"/> is where the next line starts, or -1.
-    /// </summary>
+    /// <summary>Where the line ends (CR, LF or CRLF, as browsers read SSE); <paramref name="next"/>: where the next starts, or -1.</summary>
     private static int NextLineEnd(ReadOnlySpan<char> text, out int next)
     {
         var end = text.IndexOfAny('\r', '\n');
@@ -178,23 +137,5 @@ internal static class SseWriter
 
         next = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
         return end;
-    }
-
-    private static int CountDigits(int value)
-    {
-        var digits = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            digits++;
-        }
-
-        return digits;
-    }
-
-    private sealed record MissedNoticeData(IReadOnlyList<string> Channels)
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("channels")]
-        public IReadOnlyList<string> Channels { get; } = Channels;
     }
 }

@@ -6,15 +6,12 @@ using SseArea.Internal.Http;
 namespace SseArea.Areas.Sse.Controllers;
 
 /// <summary>
-/// The stream endpoint of the <c>Sse</c> area: <c>GET /sse/stream?channel=users.social</c> answers
-/// <c>text/event-stream</c> with the events of the requested channels, the view Flask-SSE's blueprint
-/// mounts as <c>sse.stream</c>. Public because MVC discovers controllers that way, and so that an
-/// application can derive its own in its <c>Sse</c> area to put <c>[SseChannelAccess]</c> or
-/// <c>[Authorize]</c> on it; call it through HTTP, not from code.
+/// The stream endpoint of the <c>Sse</c> area (Flask-SSE's <c>sse.stream</c>): <c>GET /sse/stream?channel=users.social</c>
+/// answers <c>text/event-stream</c>. Public because MVC discovers controllers that way, and so that an application can
+/// derive its own in its <c>Sse</c> area to put <c>[SseChannelAccess]</c> or <c>[Authorize]</c> on it; call it through HTTP.
 /// </summary>
 /// <remarks>
-/// The route template is <see cref="SseOptions.RoutePrefix"/>. Links:
-/// <c>Url.Action("Stream", "Stream", new { area = "Sse", channel = "users.social" })</c>.
+/// The route is <see cref="SseOptions.RoutePrefix"/>; link with <c>Url.Action("Stream", "Stream", new { area = "Sse", channel = "news" })</c>.
 /// </remarks>
 [Area(SseAreaNames.Area)]
 [Route(SseAreaNames.DefaultRoutePrefix)]
@@ -22,9 +19,8 @@ namespace SseArea.Areas.Sse.Controllers;
 public class StreamController : ControllerBase
 {
     /// <summary>
-    /// Streams the channels named by the <c>channel</c> query values (repeat it for several; none or empty
-    /// means <see cref="SseOptions.DefaultChannel"/>). Answers 400 with a problem body for an invalid
-    /// request, 403 for a refused one, 503 when the broker is unreachable.
+    /// Streams the channels of the repeated <c>channel</c> query values (none: <see cref="SseOptions.DefaultChannel"/>).
+    /// Answers 400 with a problem body for an invalid request, 403 for a refused one, 503 when the broker is unreachable.
     /// </summary>
     /// <returns>The stream, or the problem answer.</returns>
     [HttpGet("", Name = SseAreaNames.StreamRouteName)]

@@ -2,10 +2,7 @@ using SseArea.Internal.Wire;
 
 namespace SseArea.Internal.Fanout.InMemory;
 
-/// <summary>
-/// The last events of one channel, oldest first, at most <c>capacity</c> (grown as events come, not
-/// reserved up front); the caller holds the instance's lock.
-/// </summary>
+/// <summary>The last events of one channel, oldest first, at most <c>capacity</c>; the caller holds the instance's lock.</summary>
 internal sealed class ChannelHistory(int capacity)
 {
     private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
@@ -26,30 +23,16 @@ internal sealed class ChannelHistory(int capacity)
     }
 
     /// <summary>
-    /// Adds the events after the one whose id is <paramref name="lastId"/> (the newest such, should
-    /// ids repeat; <see langword="null"/>: all of them, if none was ever dropped). <see langword="false"/>
-    /// when the id is not in the history: unknown, or dropped already.
+    /// Adds the events after the newest one whose id is <paramref name="lastId"/> (<see langword="null"/>: all, if
+    /// none was ever dropped); <see langword="false"/> when the id is not in the history (unknown, or dropped).
     /// </summary>
     public bool TryReadAfter(string? lastId, List<(long, SseFrame)> into)
     {
         var events = _events.ToArray();
-        int from;
-        if (lastId is null)
+        var from = lastId is null ? 0 : Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
+        if (lastId is null ? _evicted > 0 : from == 0)
         {
-            if (_evicted > 0)
-            {
-                return false;
-            }
-
-            from = 0;
-        }
-        else
-        {
-            from = Array.FindLastIndex(events, e => string.Equals(e.Frame.Id, lastId, StringComparison.Ordinal)) + 1;
-            if (from == 0)
-            {
-                return false;
-            }
+            return false;
         }
 
         into.AddRange(events.AsSpan(from));

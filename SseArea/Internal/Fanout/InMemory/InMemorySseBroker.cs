@@ -6,14 +6,10 @@ using SseArea.Internal.Wire;
 namespace SseArea.Internal.Fanout.InMemory;
 
 /// <summary>
-/// The embedded broker: events reach the listeners of this process only. With history on, each
-/// channel keeps its last events in a bounded ring; an event's id is then its publisher's id or,
-/// when it has none, a process-wide sequence number.
+/// The embedded broker: events reach the listeners of this process only. With history on, each channel
+/// published to keeps its last events for the life of the process; an event's id is then its publisher's
+/// id or, when it has none, a process-wide sequence number.
 /// </summary>
-/// <remarks>
-/// A channel's ring is created by its first publish (not by subscribers) and kept for the life of
-/// the process: memory is at most <c>HistoryLength</c> events per channel ever published to.
-/// </remarks>
 internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metrics = null) : ISseBroker
 {
     private readonly ListenerRegistry _listeners = new();
@@ -42,9 +38,8 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
             var history = HistoryToPublish(channel);
             lock (history)
             {
-                // Numbered, kept and delivered under the channel's lock: history order is delivery order,
-                // and a subscriber that joins reads the history and starts receiving at one instant.
-                // The counter is shared by every channel (each under its own lock), hence Interlocked.
+                // Numbered, kept and delivered under the channel's lock: history order is delivery order, and a
+                // subscriber reads the history and starts receiving at one instant. The counter is every channel's.
                 var sequence = Interlocked.Increment(ref _sequence);
                 if (string.IsNullOrEmpty(message.Id))
                 {
@@ -88,8 +83,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
                 {
                     if (!_histories.TryGetValue(channel, out history))
                     {
-                        // Nothing published yet: no history to keep for a mere subscriber, only the
-                        // "empty" position (and an id that is not the start is unknown).
+                        // Nothing published yet: no history for a mere subscriber; an id that is not the start is unknown.
                         _listeners.Add(channel, listener);
                         cursor[channel] = null;
                         if (lastEventId is not null && (wanted is null || wanted[i] is not null))
