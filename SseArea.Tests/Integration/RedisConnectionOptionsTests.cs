@@ -64,4 +64,28 @@ public sealed class RedisConnectionOptionsTests
             Assert.That(await redis.NumSubAsync("own.connection"), Is.Zero, "the stream's subscription left with it");
         }
     }
+
+    [Test]
+    public async Task ConnectionFactory_ABrokerClosedWhileAStreamStillListens_LeavesNoSubscriptionOnTheAppsConnection()
+    {
+        // A stream that has not ended when the broker closes (stuck, say): a connection of SseArea's would take
+        // its subscriptions with it as it closes; the app's connection lives on, so they are unsubscribed.
+        var redis = await RedisTestServer.GetAsync();
+        Assert.That(RedisUrl.TryParse(redis.Url, out var configuration, out var error), Is.True, error);
+        await using var own = await ConnectionMultiplexer.ConnectAsync(configuration!);
+        var options = Microsoft.Extensions.Options.Options.Create(new SseOptions { Redis = { ConnectionFactory = () => Task.FromResult<IConnectionMultiplexer>(own) } });
+        var broker = new RedisSseBroker(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSseBroker>.Instance);
+        await broker.StartAsync(default);
+        await using var subscription = await broker.SubscribeAsync(["own.left.open"], new Unit.RecordingListener(), null, default);
+        var subscribedWhileOpen = await redis.NumSubAsync("own.left.open");
+
+        await broker.DisposeAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subscribedWhileOpen, Is.EqualTo(1));
+            Assert.That(await redis.NumSubAsync("own.left.open"), Is.Zero, "the app's connection, which lives on, is no longer subscribed for SseArea");
+            Assert.That(own.IsConnected, Is.True, "and is not closed");
+        }
+    }
 }

@@ -9,7 +9,8 @@ namespace SseArea.TagHelpers;
 /// <summary>
 /// Renders <c>&lt;sse-stream channel="users.social"&gt;&lt;/sse-stream&gt;</c> as the custom element of
 /// <c>/_content/SseArea/sse-stream.js</c>, its <c>src</c> the stream URL of the channels, and adds that script to the
-/// page once. Enable it in <c>_ViewImports.cshtml</c> with <c>@addTagHelper *, SseArea</c>.
+/// page once. Enable it in <c>_ViewImports.cshtml</c> with <c>@addTagHelper *, SseArea</c>. Public because Razor
+/// activates tag helpers that way; use it in markup, not from code.
 /// </summary>
 /// <remarks>
 /// In the browser the element opens one <c>EventSource</c> on <c>src</c> and re-dispatches each event on itself as a

@@ -70,11 +70,7 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
         }
         catch
         {
-            if (slot.Take() is { } abandoned)
-            {
-                await abandoned.EndAsync(context, failure: null);
-            }
-
+            await slot.AbandonAsync(context);
             throw;
         }
 
@@ -84,13 +80,23 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
             // Awaited here, in this frame: MVC's are gone, and an idle stream keeps only this one and the pump's.
             await stream.EndAsync(context, await stream.PumpAsync(context));
         }
+        else
+        {
+            await slot.AbandonAsync(context);
+        }
     }
 }
 
-/// <summary>Where <see cref="SseStreamResult"/> leaves a started stream for <see cref="SseStreamEndpointPolicy"/>'s endpoint to pump.</summary>
+/// <summary>
+/// Where <see cref="SseStreamResult"/> leaves a started stream for <see cref="SseStreamEndpointPolicy"/>'s endpoint to
+/// pump, and where the handler leaves its subscription until then, so that one whose result never ran still ends.
+/// </summary>
 internal sealed class SseStreamSlot
 {
     private SseStreamResult? _stream;
+    private IAsyncDisposable? _subscription;
+
+    public void Hold(IAsyncDisposable subscription) => _subscription = subscription;
 
     public void Park(SseStreamResult stream)
     {
@@ -100,5 +106,28 @@ internal sealed class SseStreamSlot
         }
     }
 
-    public SseStreamResult? Take() => Interlocked.Exchange(ref _stream, null);
+    /// <summary>The parked stream, which owns the held subscription from now on.</summary>
+    public SseStreamResult? Take()
+    {
+        var stream = Interlocked.Exchange(ref _stream, null);
+        if (stream is not null)
+        {
+            _subscription = null;
+        }
+
+        return stream;
+    }
+
+    /// <summary>Ends whatever MVC left without a pump: a parked stream (the request failed after it), or a held subscription.</summary>
+    public async Task AbandonAsync(HttpContext context)
+    {
+        if (Take() is { } stream)
+        {
+            await stream.EndAsync(context, failure: null);
+        }
+        else if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
+        {
+            await subscription.DisposeAsync();
+        }
+    }
 }

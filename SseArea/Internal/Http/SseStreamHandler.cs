@@ -54,8 +54,17 @@ internal sealed class SseStreamHandler(
             SseLog.ReplayMissed(logger, replay.MissedChannels);
         }
 
-        // Should the result never run (an exception filter, say), the subscription still ends with the request.
-        http.Response.RegisterForDisposeAsync(subscription);
+        // Should the result never run (an exception filter, say), the subscription still ends with the request:
+        // the stream endpoint ends it after MVC returns, or else the response when it completes.
+        if (http.Features.Get<SseStreamSlot>() is { } slot)
+        {
+            slot.Hold(subscription);
+        }
+        else
+        {
+            http.Response.RegisterForDisposeAsync(subscription);
+        }
+
         return new SseStreamResult(this, connection, subscription, request.Channels);
     }
 }

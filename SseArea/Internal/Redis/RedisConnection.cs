@@ -56,6 +56,9 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// <summary>The Redis endpoints, for messages (never a password).</summary>
     public string Endpoint { get; private set; }
 
+    /// <summary>Whether SseArea made the connection (and closes it), rather than the application.</summary>
+    public bool Owned => _owned;
+
     /// <summary><see langword="null"/> while connected; otherwise what is wrong, for the health check.</summary>
     public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
         ? null

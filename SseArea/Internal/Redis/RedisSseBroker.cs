@@ -118,7 +118,7 @@ internal sealed class RedisSseBroker : ISseBroker
     public async ValueTask DisposeAsync()
     {
         // Streams may still be ending: from now on they only drop their local listeners.
-        _subscriptions.Close();
+        await _subscriptions.CloseAsync(unsubscribe: !_connection.Owned);
         await _stopping.CancelAsync();
         await _presenceLoop;
         if (await _connection.MultiplexerAsync() is { IsConnected: true } redis)

@@ -117,8 +117,41 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         }
     }
 
-    /// <summary>The connection is closing: streams that end from now on only drop their local listeners.</summary>
-    public void Close() => _closed = true;
+    /// <summary>
+    /// The broker is closing: streams that end from now on only drop their local listeners. On a connection
+    /// of the application's own (<paramref name="unsubscribe"/>), which outlives the broker, every channel
+    /// still subscribed is unsubscribed now; a connection of SseArea's drops them as it closes.
+    /// </summary>
+    public async Task CloseAsync(bool unsubscribe)
+    {
+        _closed = true;
+        if (!unsubscribe)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            foreach (var (channel, queue) in _queues)
+            {
+                try
+                {
+                    await queue.UnsubscribeAsync().WaitAsync(connection.SubscriptionTimeout);
+                }
+                catch (Exception e) when (RedisConnection.IsFailure(e))
+                {
+                    RedisLog.UnsubscribeFailed(logger, channel, e);
+                }
+            }
+
+            _queues.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <summary>Sends <c>sse-missed</c> to the streams of channels served by a subscription connection that came back.</summary>
     public void TellOfGap(IConnectionMultiplexer redis, EndPoint? endPoint, bool cluster)
