@@ -31,6 +31,8 @@ foreach (var root in heap.EnumerateRoots())
 }
 
 var byType = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
+// Byte arrays by size: pooled buffers (4 KiB blocks) and per-stream arrays look alike by type alone.
+var bytesBySize = new Dictionary<long, long>();
 long objects = 0, bytes = 0;
 while (stack.Count > 0)
 {
@@ -39,6 +41,10 @@ while (stack.Count > 0)
     var size = (long)obj.Size;
     var entry = byType.GetValueOrDefault(name);
     byType[name] = (entry.Count + 1, entry.Bytes + size);
+    if (name == "System.Byte[]")
+    {
+        bytesBySize[size] = bytesBySize.GetValueOrDefault(size) + 1;
+    }
     objects++;
     bytes += size;
     foreach (var reference in obj.EnumerateReferences(carefully: true, considerDependantHandles: true))
@@ -54,6 +60,12 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"count",10} {"b
 foreach (var (name, (count, size)) in byType.OrderByDescending(p => p.Value.Bytes).Take(top))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,10} {size,12}  {name}"));
+}
+
+Console.WriteLine("byte arrays by size (count x bytes), the largest totals first:");
+foreach (var (size, count) in bytesBySize.OrderByDescending(p => p.Key * p.Value).Take(10))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,10} x {size,10}"));
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TOTAL {objects} objects {bytes} bytes reachable"));

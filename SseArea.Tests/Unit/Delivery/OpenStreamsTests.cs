@@ -145,7 +145,7 @@ public sealed class OpenStreamsTests : IDisposable
         var pumps = pipes.Select(pipe => streams.Connection(4).PumpAsync(pipe.Writer, stop.Token)).ToList();
         await Eventually.HoldsAsync(() => Task.FromResult(streams.Streams.Count == 50), "every stream pumps");
 
-        _time.Advance(Interval);
+        _time.Advance(Interval * 1.25);
         var heartbeats = await Task.WhenAll(pipes.Select(async pipe =>
         {
             var read = await pipe.Reader.ReadAsync(cancellationToken);
@@ -163,6 +163,37 @@ public sealed class OpenStreamsTests : IDisposable
         await stop.CancelAsync();
         await Task.WhenAll(pumps.Select(pump => pump.ContinueWith(_ => { }, TaskScheduler.Default)));
         Assert.That(streams.Streams.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task StreamsThatFellSilentTogether_GetTheirHeartbeatsSpreadOverAQuarterInterval(CancellationToken cancellationToken)
+    {
+        // Written all at once, the heartbeats of streams opened together would each hold a write buffer at the same instant.
+        var streams = Streams(Interval);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pumps = Enumerable.Range(0, 64).Select(_ => streams.Connection(4).PumpAsync(new Pipe().Writer, stop.Token)).ToList();
+        await Eventually.HoldsAsync(() => Task.FromResult(streams.Streams.Count == 64), "every stream pumps");
+        var step = Interval / 64;
+
+        var perTick = new List<int>();
+        for (var i = 0; i < 80 && perTick.Sum() < 64; i++)
+        {
+            _time.Advance(step);
+            if (streams.Streams.LastTickHeartbeats > 0 || perTick.Count > 0)
+            {
+                perTick.Add(streams.Streams.LastTickHeartbeats);
+            }
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(perTick.Sum(), Is.EqualTo(64), "every stream got its heartbeat");
+            Assert.That(perTick.Max(), Is.EqualTo(4), "a sixteenth of them at a time");
+            Assert.That(perTick, Has.Count.EqualTo(16), "over a quarter interval");
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(pumps);
     }
 
     [Test]

@@ -6,14 +6,14 @@ namespace SseArea.Internal.Delivery;
 /// <summary>
 /// One stream's bounded queue of shared frames. Writers append under a lock; the pump takes the whole batch
 /// at once (one lock per batch, not per frame as a <c>Channel&lt;T&gt;</c>). A writer that finds the queue
-/// full cuts the stream off instead of letting it grow: the pump writes what is queued, then ends.
+/// full cuts the stream off instead of letting it grow: the pump writes what is queued, then ends. The queue locks
+/// itself (nothing outside its stream sees it): no lock object per stream.
 /// </summary>
 internal sealed class FrameQueue : IValueTaskSource<bool>
 {
     private const int InitialSlots = 4;
     private const int IdleSlots = 64;
 
-    private readonly Lock _gate = new();
     private readonly int _capacity;
     // Empty until the first event: an idle stream holds no queue arrays.
     private SseFrame?[] _pending = [];
@@ -44,7 +44,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     {
         bool wake;
         bool taken;
-        lock (_gate)
+        lock (this)
         {
             if (_completed)
             {
@@ -78,7 +78,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     public void TryWriteHeartbeat()
     {
         bool wake;
-        lock (_gate)
+        lock (this)
         {
             if (_completed || _pendingCount == _capacity)
             {
@@ -95,7 +95,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     /// <summary>Completes when frames are queued (<see langword="true"/>) or the queue is done and empty (<see langword="false"/>).</summary>
     public ValueTask<bool> WaitToReadAsync()
     {
-        lock (_gate)
+        lock (this)
         {
             if (_canceled)
             {
@@ -121,7 +121,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     /// <summary>Takes everything queued; the caller writes it and hands the array back with <see cref="Recycle"/>.</summary>
     public (SseFrame?[] Batch, int Count) TakeAll()
     {
-        lock (_gate)
+        lock (this)
         {
             var batch = _pending;
             var count = _pendingCount;
@@ -134,7 +134,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     public void Recycle(SseFrame?[] batch, int count)
     {
         Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
-        lock (_gate)
+        lock (this)
         {
             _spare = batch;
         }
@@ -143,7 +143,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     /// <summary>Drops burst-sized arrays while the pump waits on an empty queue, so the stream does not keep them.</summary>
     public void ShrinkWhenIdle()
     {
-        lock (_gate)
+        lock (this)
         {
             // Only while the pump waits: then it holds no batch, and both arrays are empty.
             if (_readerWaiting && _pendingCount == 0 && _spare.Length > IdleSlots)
@@ -158,7 +158,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     public void Stop()
     {
         bool wake;
-        lock (_gate)
+        lock (this)
         {
             _completed = true;
             wake = TakeWaiter();
@@ -172,7 +172,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     public void Cancel()
     {
         bool wake;
-        lock (_gate)
+        lock (this)
         {
             _canceled = true;
             wake = TakeWaiter();

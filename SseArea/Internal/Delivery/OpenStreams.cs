@@ -8,10 +8,21 @@ namespace SseArea.Internal.Delivery;
 /// each stream silent for a whole interval queues a heartbeat (so within 1.25 intervals, without a timer per stream).
 /// When the application stops, every stream is stopped (one registration, not one per stream).
 /// </summary>
+/// <remarks>
+/// Each tick looks at one of <see cref="MaxSlices"/> slices of the streams (by position; a stream moved by a removal may
+/// wait one quarter more), so every stream is still looked at every quarter interval. Looking at all of them at once would make streams that fell silent together (opened together)
+/// write their heartbeats in the same instant, and Kestrel's pool of write buffers would grow to hold them all at once
+/// and keep them: measured, 2 000 streams opened together held about 1 000 more 4 KiB blocks after the first heartbeat.
+/// </remarks>
 internal sealed class OpenStreams : IDisposable
 {
+    private const int MaxSlices = 16;
+
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval;
+    // At most 16, so that a tick comes at most every millisecond (timers are no finer).
+    private readonly int _slices;
+    private int _tick;
     private readonly CancellationTokenRegistration _stopping;
     private SseConnection?[] _streams = new SseConnection?[16];
     private int _count;
@@ -21,6 +32,7 @@ internal sealed class OpenStreams : IDisposable
     public OpenStreams(IOptions<SseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         _interval = options.Value.HeartbeatInterval;
+        _slices = (int)Math.Clamp(_interval.Ticks / (4 * TimeSpan.TicksPerMillisecond), 1, MaxSlices);
         Time = time;
         _stopping = lifetime.ApplicationStopping.UnsafeRegister(static state => ((OpenStreams)state!).StopAll(), this);
     }
@@ -29,6 +41,9 @@ internal sealed class OpenStreams : IDisposable
     public TimeProvider Time { get; }
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>How many heartbeats the last tick queued (tests).</summary>
+    internal int LastTickHeartbeats { get; private set; }
 
     /// <summary>Adds a stream about to pump; once the application is stopping, stops it instead.</summary>
     public void Add(SseConnection stream)
@@ -91,7 +106,7 @@ internal sealed class OpenStreams : IDisposable
             return null;
         }
 
-        var period = TimeSpan.FromTicks(Math.Max(1, _interval.Ticks / 4));
+        var period = TimeSpan.FromTicks(Math.Max(1, _interval.Ticks / (4 * _slices)));
         // The timer must not capture (and keep alive) the execution context of the request that opened the first stream.
         var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
         try
@@ -109,10 +124,13 @@ internal sealed class OpenStreams : IDisposable
         lock (_gate)
         {
             var now = Time.GetTimestamp();
-            foreach (var stream in _streams.AsSpan(0, _count))
+            var queued = 0;
+            for (var i = (int)((uint)_tick++ % (uint)_slices); i < _count; i += _slices)
             {
-                stream!.Tick(now, _interval, Time);
+                queued += _streams[i]!.Tick(now, _interval, Time) ? 1 : 0;
             }
+
+            LastTickHeartbeats = queued;
         }
     }
 

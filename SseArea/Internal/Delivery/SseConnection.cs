@@ -32,15 +32,18 @@ internal sealed class SseConnection : ISseListener
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();
 
-    /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat.</summary>
-    public void Tick(long now, TimeSpan interval, TimeProvider time)
+    /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat (then true).</summary>
+    public bool Tick(long now, TimeSpan interval, TimeProvider time)
     {
-        if (time.GetElapsedTime(Volatile.Read(ref _lastWrite), now) >= interval)
+        if (time.GetElapsedTime(Volatile.Read(ref _lastWrite), now) < interval)
         {
-            _queue.ShrinkWhenIdle();
-            _queue.TryWriteHeartbeat();
-            Volatile.Write(ref _lastWrite, now);
+            return false;
         }
+
+        _queue.ShrinkWhenIdle();
+        _queue.TryWriteHeartbeat();
+        Volatile.Write(ref _lastWrite, now);
+        return true;
     }
 
     /// <summary>Writes the replay, then queued frames, until the client leaves, <see cref="Stop"/> is called or the queue overflows.</summary>

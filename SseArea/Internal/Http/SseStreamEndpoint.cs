@@ -62,6 +62,16 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
 
     private static async Task RunAsync(HttpContext context, RequestDelegate mvc)
     {
+        if (await RunMvcAsync(context, mvc) is { } stream)
+        {
+            // Awaited here, in this frame: MVC's are gone, and an idle stream keeps only this one and the pump's.
+            await stream.EndAsync(context, await stream.PumpAsync(context));
+        }
+    }
+
+    /// <summary>Runs MVC's request delegate; answers the stream its result parked, if it started one.</summary>
+    private static async Task<SseStreamResult?> RunMvcAsync(HttpContext context, RequestDelegate mvc)
+    {
         var slot = new SseStreamSlot();
         context.Features.Set(slot);
         try
@@ -75,15 +85,13 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
         }
 
         context.Features.Set<SseStreamSlot>(null);
-        if (slot.Take() is { } stream)
-        {
-            // Awaited here, in this frame: MVC's are gone, and an idle stream keeps only this one and the pump's.
-            await stream.EndAsync(context, await stream.PumpAsync(context));
-        }
-        else
+        var stream = slot.Take();
+        if (stream is null)
         {
             await slot.AbandonAsync(context);
         }
+
+        return stream;
     }
 }
 

@@ -74,7 +74,7 @@ internal sealed class RedisSseBroker : ISseBroker
     public async Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
     {
         var redis = await _connection.ConnectedAsync(cancellationToken);
-        var subscription = new Subscription(_subscriptions, listener);
+        var subscription = new Subscription(_subscriptions, channels, listener);
         try
         {
             // Positions are read before SUBSCRIBE: the client is never told one whose events are still in flight.
@@ -82,7 +82,7 @@ internal sealed class RedisSseBroker : ISseBroker
             foreach (var channel in channels)
             {
                 await _subscriptions.AddAsync(redis, channel, listener, cancellationToken);
-                subscription.Channels.Add(channel);
+                subscription.Subscribed++;
             }
 
             if (before is not null)
@@ -161,11 +161,12 @@ internal sealed class RedisSseBroker : ISseBroker
     private void SubscriptionRestored(IConnectionMultiplexer redis, System.Net.EndPoint? endPoint)
         => _subscriptions.TellOfGap(redis, endPoint, _connection.IsCluster(redis));
 
-    private sealed class Subscription(RedisSubscriptions subscriptions, ISseListener listener) : ISseSubscription
+    /// <summary>A stream's subscription: its first <see cref="Subscribed"/> channels have its listener (all, once made).</summary>
+    private sealed class Subscription(RedisSubscriptions subscriptions, IReadOnlyList<string> channels, ISseListener listener) : ISseSubscription
     {
         private int _disposed;
 
-        public List<string> Channels { get; } = [];
+        public int Subscribed { get; set; }
 
         public SseReplay Replay { get; set; } = SseReplay.None;
 
@@ -176,9 +177,9 @@ internal sealed class RedisSseBroker : ISseBroker
                 return;
             }
 
-            foreach (var channel in Channels)
+            for (var i = 0; i < Subscribed; i++)
             {
-                await subscriptions.RemoveAsync(channel, listener);
+                await subscriptions.RemoveAsync(channels[i], listener);
             }
         }
     }
