@@ -6,14 +6,10 @@ namespace SseArea.Internal.Delivery;
 /// <summary>
 /// The streams this process is writing, with one timer for all: every quarter of <see cref="SseOptions.HeartbeatInterval"/>
 /// each stream silent for a whole interval queues a heartbeat (so within 1.25 intervals, without a timer per stream).
+/// A tick looks at one slice of the streams: all at once, streams opened together would write their heartbeats in the
+/// same instant, and Kestrel's buffer pool would grow to hold them all (2 000 streams: ~1 000 more 4 KiB blocks, kept).
 /// When the application stops, every stream is stopped (one registration, not one per stream).
 /// </summary>
-/// <remarks>
-/// Each tick looks at one of <see cref="MaxSlices"/> slices of the streams (by position; a stream moved by a removal may
-/// wait one quarter more), so every stream is still looked at every quarter interval. Looking at all of them at once would make streams that fell silent together (opened together)
-/// write their heartbeats in the same instant, and Kestrel's pool of write buffers would grow to hold them all at once
-/// and keep them: measured, 2 000 streams opened together held about 1 000 more 4 KiB blocks after the first heartbeat.
-/// </remarks>
 internal sealed class OpenStreams : IDisposable
 {
     private const int MaxSlices = 16;

@@ -60,7 +60,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
                 // multiplexer must not keep the queue it recorded before SUBSCRIBE was confirmed.
                 Listeners.Remove(channel, listener);
                 countChanged(channel);
-                await ForgetChannelAsync(subscriber, channel);
+                await UnsubscribedAsync(channel, subscriber.UnsubscribeAsync(ChannelOf(channel))); // every local handler: this listener was the first
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {connection.Endpoint} did not confirm ({e.Message}).", e);
             }
 
@@ -100,15 +100,9 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             }
 
             _subscribedAt.TryRemove(channel, out _);
-            try
+            if (await UnsubscribedAsync(channel, queue.UnsubscribeAsync()))
             {
-                await queue.UnsubscribeAsync().WaitAsync(connection.SubscriptionTimeout);
                 RedisLog.Unsubscribed(logger, channel);
-            }
-            catch (Exception e) when (RedisConnection.IsFailure(e))
-            {
-                // The multiplexer forgets the subscription either way, so it is not restored on reconnect.
-                RedisLog.UnsubscribeFailed(logger, channel, e);
             }
         }
         finally
@@ -135,14 +129,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         {
             foreach (var (channel, queue) in _queues)
             {
-                try
-                {
-                    await queue.UnsubscribeAsync().WaitAsync(connection.SubscriptionTimeout);
-                }
-                catch (Exception e) when (RedisConnection.IsFailure(e))
-                {
-                    RedisLog.UnsubscribeFailed(logger, channel, e);
-                }
+                await UnsubscribedAsync(channel, queue.UnsubscribeAsync());
             }
 
             _queues.Clear();
@@ -213,16 +200,18 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         metrics?.EventFannedOut(delivered, refused);
     }
 
-    private async Task ForgetChannelAsync(ISubscriber subscriber, string channel)
+    /// <summary>Waits (bounded) for an UNSUBSCRIBE; a failure is logged: the multiplexer forgets the subscription either way.</summary>
+    private async Task<bool> UnsubscribedAsync(string channel, Task unsubscribing)
     {
         try
         {
-            // Drops every local handler of the channel; safe here, where this listener was its first.
-            await subscriber.UnsubscribeAsync(ChannelOf(channel)).WaitAsync(connection.SubscriptionTimeout);
+            await unsubscribing.WaitAsync(connection.SubscriptionTimeout);
+            return true;
         }
         catch (Exception e) when (RedisConnection.IsFailure(e))
         {
             RedisLog.UnsubscribeFailed(logger, channel, e);
+            return false;
         }
     }
 }
