@@ -4,8 +4,8 @@ namespace SseArea;
 
 /// <summary>
 /// Restricts channels of the <c>Sse</c> area as <c>[Authorize]</c> restricts an action: a stream request for a channel
-/// matching <see cref="Channel"/> needs what the rule names (one of <see cref="Roles"/>, the <see cref="Policy"/>, by
-/// <see cref="AuthenticationSchemes"/>; neither roles nor a policy: the default policy, a signed-in user), evaluated
+/// matching <see cref="Channel"/> needs a signed-in user and what the rule names (one of <see cref="Roles"/>, the
+/// <see cref="Policy"/>; neither: the default policy), authenticated by <see cref="AuthenticationSchemes"/>, evaluated
 /// through the application's <see cref="IAuthorizationPolicyProvider"/> and <c>IPolicyEvaluator</c>. A failure refuses
 /// the request with <c>403</c> naming the channels the rule matched; every rule that matches must pass.
 /// </summary>

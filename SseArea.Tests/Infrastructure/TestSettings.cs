@@ -17,6 +17,9 @@ internal static class TestSettings
     public const string MaxChannelsPerConnection = "Sse:MaxChannelsPerConnection";
     public const string MaxQueuedEventsPerConnection = "Sse:MaxQueuedEventsPerConnection";
 
+    /// <summary>The test host's own: a policy its <c>MapControllers()</c> endpoints require (<c>RequireAuthorization</c>).</summary>
+    public const string ControllersPolicy = "TestHost:ControllersPolicy";
+
     /// <summary>Flask-SSE's own keys for the Redis URL, read when <see cref="RedisUrl"/> is not set.</summary>
     public const string SseRedisUrlVariable = "SSE_REDIS_URL";
 

@@ -27,7 +27,12 @@ public sealed class Program
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapControllers();
+        var controllers = app.MapControllers();
+        if (app.Configuration["TestHost:ControllersPolicy"] is { Length: > 0 } policy)
+        {
+            controllers.RequireAuthorization(policy); // as an app may put its controllers behind a policy
+        }
+
         app.MapHealthChecks("/healthz");
         app.MapTestPublish();
         app.Run();

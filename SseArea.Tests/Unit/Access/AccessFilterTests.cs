@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Authorization;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -116,7 +117,7 @@ public sealed class AccessFilterTests
 
     [TestCase("yes", true)]
     [TestCase(null, false)]
-    public async Task Rule_WithAuthenticationSchemes_AuthenticatesWithThem(string? header, bool admitted)
+    public async Task Rule_WithAuthenticationSchemes_AuthenticatesWithThem_ForThatRuleOnly(string? header, bool admitted)
     {
         // Nobody is signed in by the default scheme: only the rule's own scheme can admit.
         var outcome = await RunAsync("?channel=ops", Anonymous(), [new SseChannelAccessAttribute("ops") { AuthenticationSchemes = HeaderScheme.Name }], header: header);
@@ -124,7 +125,33 @@ public sealed class AccessFilterTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(outcome.Admitted, Is.EqualTo(admitted));
-            Assert.That(outcome.Http.User.Identity?.Name, admitted ? Is.EqualTo("header-user") : Is.Null);
+            Assert.That(outcome.Http.User.Identity?.IsAuthenticated, Is.False, "the request's own user is put back");
+        }
+    }
+
+    [Test]
+    public async Task Rule_WithAuthenticationSchemes_DoesNotSignInTheUserOfTheNextRule()
+    {
+        var byHeader = new SseChannelAccessAttribute("ops") { AuthenticationSchemes = HeaderScheme.Name };
+        var signedIn = new SseChannelAccessAttribute("ops");
+
+        var outcome = await RunAsync("?channel=ops", Anonymous(), [byHeader, signedIn], header: "yes");
+
+        Assert.That(outcome.Refusal?.Reason, Is.EqualTo("Sign in to follow this channel."), "the second rule sees the request's anonymous user");
+    }
+
+    [Test]
+    public async Task Rule_WithOnlyAPolicy_StillNeedsASignedInUser()
+    {
+        var rule = new SseChannelAccessAttribute("open") { Policy = "Anyone" };
+
+        var anonymous = await RunAsync("?channel=open", Anonymous(), [rule]);
+        var signedIn = await RunAsync("?channel=open", User("Guest"), [rule]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(anonymous.Refusal?.Reason, Is.EqualTo("Sign in to follow this channel."));
+            Assert.That(signedIn.Admitted, Is.True);
         }
     }
 
@@ -163,15 +190,33 @@ public sealed class AccessFilterTests
     [Test]
     public async Task FallbackPolicy_AppliesWhenTheEndpointNamesNone_AndTheAppsAllowAnonymousLiftsIt()
     {
-        var refused = await RunAsync("?channel=x", Anonymous(), [SseAuthorizesItself.Instance], requireSignIn: true);
-        var lifted = await RunAsync("?channel=x", Anonymous(), [SseAuthorizesItself.Instance, new AllowAnonymousAttribute()], requireSignIn: true);
-        var signedIn = await RunAsync("?channel=x", User("Guest"), [SseAuthorizesItself.Instance], requireSignIn: true);
+        var refused = await RunAsync("?channel=x", Anonymous(), [], requireSignIn: true, swapped: true);
+        var lifted = await RunAsync("?channel=x", Anonymous(), [new AllowAnonymousAttribute()], requireSignIn: true, swapped: true);
+        var signedIn = await RunAsync("?channel=x", User("Guest"), [], requireSignIn: true, swapped: true);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(refused.Refusal?.Reason, Is.EqualTo("Sign in to follow this stream."), "the area's own marker does not count as the app allowing anonymous access");
+            Assert.That(refused.Refusal?.Reason, Is.EqualTo("Sign in to follow this stream."));
             Assert.That(lifted.Admitted, Is.True);
             Assert.That(signedIn.Admitted, Is.True);
+        }
+    }
+
+    [Test]
+    public async Task SwappedEndpoint_SaysNothingOfAnonymousAccess_AndItsOriginalAuthorizationIsEnforced()
+    {
+        var swapped = Swap([new AuthorizeAttribute { Roles = "Admin" }, new AuthorizeAttribute { Policy = "Beta" }]);
+
+        var guest = await RunAsync("?channel=x", User("Guest", "beta"), [], swapped: true, endpoint: swapped);
+        var admin = await RunAsync("?channel=x", User("Admin", "beta"), [], swapped: true, endpoint: swapped);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(swapped.Metadata.GetMetadata<IAllowAnonymous>(), Is.Null, "the app's own code honouring [AllowAnonymous] must not admit streams");
+            Assert.That(swapped.Metadata.GetOrderedMetadata<IAuthorizeData>(), Is.Empty, "the middleware has nothing to challenge");
+            Assert.That(swapped.Metadata.GetMetadata<AuthorizationPolicy>(), Is.SameAs(SseDeferredAuthorization.Policy));
+            Assert.That(guest.Refusal?.Reason, Is.EqualTo("The signed-in user may not follow this stream."));
+            Assert.That(admin.Admitted, Is.True);
         }
     }
 
@@ -295,6 +340,7 @@ public sealed class AccessFilterTests
             .AddAuthorization(options =>
             {
                 options.AddPolicy("Beta", policy => policy.RequireClaim("beta"));
+                options.AddPolicy("Anyone", policy => policy.RequireAssertion(_ => true));
                 if (requireSignIn)
                 {
                     options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
@@ -305,9 +351,19 @@ public sealed class AccessFilterTests
         return new DefaultHttpContext { User = user, RequestServices = services.BuildServiceProvider() };
     }
 
-    private static async Task<Outcome> RunAsync(string query, ClaimsPrincipal user, IList<object> metadata, bool requireSignIn = false, string? header = null, IList<IFilterMetadata>? filters = null)
+    /// <summary>The endpoint <see cref="SseStreamEndpointPolicy"/> runs for a stream action with <paramref name="metadata"/>.</summary>
+    private static Endpoint Swap(IList<object> metadata)
+        => SseStreamEndpointPolicy.Wrap(new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse("sse/stream"), 0, new EndpointMetadataCollection(metadata), "stream"));
+
+    private static async Task<Outcome> RunAsync(
+        string query, ClaimsPrincipal user, IList<object> metadata, bool requireSignIn = false, string? header = null, IList<IFilterMetadata>? filters = null, bool swapped = false, Endpoint? endpoint = null)
     {
         var http = Http(user, requireSignIn);
+        if (swapped)
+        {
+            http.SetEndpoint(endpoint ?? Swap(metadata));
+        }
+
         http.Request.QueryString = new QueryString(query);
         if (header is not null)
         {

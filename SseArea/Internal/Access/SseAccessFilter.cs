@@ -35,7 +35,7 @@ internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<S
         {
             var matched = request.Channels.Where(rule.Matches).ToList();
             if (matched.Count > 0
-                && await SseAuthorization.EvaluateAsync(http, await authorization.RulePolicyAsync(http, rule)) is { Succeeded: false } result)
+                && await authorization.EvaluateRuleAsync(http, rule) is { Succeeded: false } result)
             {
                 context.Result = new SseChannelRefusedResult(matched, Reason(rule, result));
                 return;

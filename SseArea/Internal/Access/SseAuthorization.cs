@@ -12,6 +12,7 @@ namespace SseArea.Internal.Access;
 /// <summary>ASP.NET Core's authorization of stream requests, as the middleware does it, but a failure is a 403, never a challenge.</summary>
 internal sealed class SseAuthorization
 {
+    private static readonly AuthorizationPolicy SignedIn = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
     private readonly ConditionalWeakTable<SseChannelAccessAttribute, AuthorizationPolicy> _rulePolicies = [];
 
     /// <summary>
@@ -21,8 +22,9 @@ internal sealed class SseAuthorization
     public static async Task<AuthorizationPolicy?> EndpointPolicyAsync(HttpContext http, IList<object> actionMetadata, IEnumerable<IFilterMetadata> filters)
     {
         var policies = Policies(http);
-        var metadata = http.GetEndpoint()?.Metadata ?? new EndpointMetadataCollection(actionMetadata);
-        if (metadata.Any(item => item is IAllowAnonymous and not SseAuthorizesItself))
+        var endpoint = http.GetEndpoint()?.Metadata;
+        var metadata = endpoint?.GetMetadata<SseDeferredAuthorization>()?.Original ?? endpoint ?? new EndpointMetadataCollection(actionMetadata);
+        if (metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             return null;
         }
@@ -35,8 +37,8 @@ internal sealed class SseAuthorization
             policy = Combine(policy, new AuthorizationPolicyBuilder().AddRequirements([.. requirements]).Build());
         }
 
-        // A global AuthorizeFilter of MVC steps aside for an endpoint that allows anonymous access: it is applied here.
-        foreach (var filter in filters.OfType<AuthorizeFilter>())
+        // MVC's own AuthorizeFilters (a global one) step aside for SseDeferredAuthorizeFilter: they are applied here.
+        foreach (var filter in filters.OfType<AuthorizeFilter>().Where(filter => filter is not SseDeferredAuthorizeFilter))
         {
             var filterPolicy = filter.Policy ?? await AuthorizationPolicy.CombineAsync(filter.PolicyProvider ?? policies, filter.AuthorizeData ?? []);
             policy = Combine(policy, filterPolicy);
@@ -45,8 +47,24 @@ internal sealed class SseAuthorization
         return policy;
     }
 
-    /// <summary>The policy of a channel rule, as <c>[Authorize]</c> with the same roles, policy and schemes would ask.</summary>
-    public async Task<AuthorizationPolicy> RulePolicyAsync(HttpContext http, SseChannelAccessAttribute rule)
+    /// <summary>
+    /// Evaluates a channel rule as <c>[Authorize]</c> with the same roles, policy and schemes would, and always with a
+    /// signed-in user (a policy alone included). The user its schemes authenticate is the rule's only: it is put back.
+    /// </summary>
+    public async Task<PolicyAuthorizationResult> EvaluateRuleAsync(HttpContext http, SseChannelAccessAttribute rule)
+    {
+        var user = http.User;
+        try
+        {
+            return await EvaluateAsync(http, await RulePolicyAsync(http, rule));
+        }
+        finally
+        {
+            http.User = user;
+        }
+    }
+
+    private async Task<AuthorizationPolicy> RulePolicyAsync(HttpContext http, SseChannelAccessAttribute rule)
     {
         var policies = Policies(http);
         if (_rulePolicies.TryGetValue(rule, out var cached))
@@ -54,8 +72,7 @@ internal sealed class SseAuthorization
             return cached;
         }
 
-        var policy = await AuthorizationPolicy.CombineAsync(policies, [rule.AuthorizeData])
-            ?? throw new InvalidOperationException($"The channel rule '{rule.Channel}' gives no authorization policy.");
+        var policy = AuthorizationPolicy.Combine(SignedIn, (await AuthorizationPolicy.CombineAsync(policies, [rule.AuthorizeData]))!);
         if (policies.AllowsCachingPolicies)
         {
             _rulePolicies.AddOrUpdate(rule, policy);
@@ -77,4 +94,13 @@ internal sealed class SseAuthorization
 
     private static AuthorizationPolicy? Combine(AuthorizationPolicy? policy, AuthorizationPolicy? other)
         => policy is null ? other : other is null ? policy : AuthorizationPolicy.Combine(policy, other);
+}
+
+/// <summary>
+/// On every stream action, the closest (so the effective) <see cref="AuthorizeFilter"/>: it lets every request through,
+/// MVC's other AuthorizeFilters (a global one) step aside for it, and <c>SseAccessFilter</c> applies them, with a 403.
+/// </summary>
+internal sealed class SseDeferredAuthorizeFilter() : AuthorizeFilter(SseDeferredAuthorization.Policy)
+{
+    public override Task OnAuthorizationAsync(AuthorizationFilterContext context) => Task.CompletedTask;
 }

@@ -44,9 +44,10 @@ internal sealed class SseAreaConvention(IOptions<SseOptions> options, IOptions<S
             {
                 // A resource filter: it runs before every action filter, whatever their order.
                 controller.Filters.Add(new ServiceFilterAttribute(typeof(SseAccessFilter)) { IsReusable = true });
-                foreach (var selector in controller.Actions.SelectMany(a => a.Selectors))
+                foreach (var action in controller.Actions)
                 {
-                    foreach (var rule in access.Rules)
+                    action.Filters.Add(new SseDeferredAuthorizeFilter());
+                    foreach (var (selector, rule) in action.Selectors.SelectMany(selector => access.Rules.Select(rule => (selector, rule))))
                     {
                         selector.EndpointMetadata.Add(rule);
                     }

@@ -11,14 +11,17 @@ namespace SseArea.Internal.Http;
 internal sealed class SseStreamEndpointAttribute : Attribute;
 
 /// <summary>
-/// In the metadata of the endpoint <see cref="SseStreamEndpointPolicy"/> runs (on the controller it would override an
-/// application's <c>[Authorize]</c>): the authorization middleware then never challenges or forbids a stream request
-/// (a cookie scheme would answer 302 to a login page, which an EventSource can not follow); <c>SseAccessFilter</c>
-/// evaluates the endpoint's authorization and answers 403 with a problem body.
+/// On the endpoint <see cref="SseStreamEndpointPolicy"/> runs, in place of the stream action's authorization metadata:
+/// a policy every request meets, so the authorization middleware never challenges or forbids a stream request (a cookie
+/// scheme would answer 302 to a login page, which an EventSource can not follow). <c>SseAccessFilter</c> evaluates the
+/// <see cref="Original"/> endpoint's authorization and answers 403 with a problem body. Nothing tells the application's
+/// own code that the stream allows anonymous access.
 /// </summary>
-internal sealed class SseAuthorizesItself : IAllowAnonymous
+internal sealed class SseDeferredAuthorization(EndpointMetadataCollection original)
 {
-    public static readonly SseAuthorizesItself Instance = new();
+    public static readonly AuthorizationPolicy Policy = new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build();
+
+    public EndpointMetadataCollection Original { get; } = original;
 }
 
 /// <summary>
@@ -26,7 +29,7 @@ internal sealed class SseAuthorizesItself : IAllowAnonymous
 /// per endpoint) a copy of the stream action's endpoint whose delegate runs MVC's (the response starts) and then pumps
 /// the stream the result left in <see cref="SseStreamSlot"/>. MVC's invoker and controller are released while the
 /// stream goes on, and every middleware (a concurrency limiter, request logging, tracing) sees the request from its
-/// first to its last byte. Same route pattern, order and metadata, plus <see cref="SseAuthorizesItself"/>.
+/// first to its last byte. Same route pattern, order and metadata, but its authorization is <see cref="SseDeferredAuthorization"/>.
 /// </summary>
 internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelectorPolicy
 {
@@ -52,11 +55,12 @@ internal sealed class SseStreamEndpointPolicy : MatcherPolicy, IEndpointSelector
 
     private static bool IsStream(Endpoint endpoint) => endpoint.Metadata.GetMetadata<SseStreamEndpointAttribute>() is not null;
 
-    private static Endpoint Wrap(Endpoint endpoint)
+    internal static Endpoint Wrap(Endpoint endpoint)
     {
         var route = (RouteEndpoint)endpoint;
         var mvc = route.RequestDelegate!;
-        var metadata = new EndpointMetadataCollection([.. route.Metadata, SseAuthorizesItself.Instance]);
+        var kept = route.Metadata.Where(item => item is not (IAuthorizeData or AuthorizationPolicy or IAuthorizationRequirementData));
+        var metadata = new EndpointMetadataCollection([.. kept, SseDeferredAuthorization.Policy, new SseDeferredAuthorization(route.Metadata)]);
         return new RouteEndpoint(context => RunAsync(context, mvc), route.RoutePattern, route.Order, metadata, route.DisplayName);
     }
 
