@@ -44,6 +44,10 @@ internal sealed class SseStreamHandler(
             SseLog.BrokerUnavailable(logger, e.Message, e);
             return SseProblem.Create(http, StatusCodes.Status503ServiceUnavailable, "Event broker unavailable", e.Message);
         }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return new EmptyResult(); // the client left while it was being subscribed: nothing to answer, nothing left
+        }
 
         // A replay longer than the queue is skipped for sse-missed: the client reloads its state.
         var replay = subscription.Replay.Bounded(_options.MaxQueuedEventsPerConnection);

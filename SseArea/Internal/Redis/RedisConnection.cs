@@ -12,7 +12,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action _interactiveRestored;
     private readonly Action<IConnectionMultiplexer, EndPoint?> _subscriptionRestored;
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
+    private readonly Lock _lock = new();
+    private Task<IConnectionMultiplexer>? _connecting;
     private readonly bool _sharded;
     private IConnectionMultiplexer? _redis;
     private RedisTopology _topology;
@@ -42,8 +43,6 @@ internal sealed class RedisConnection : IAsyncDisposable
             _connect = async () => await ConnectionMultiplexer.ConnectAsync(configuration);
             _owned = true;
         }
-
-        _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync);
     }
 
     private enum RedisTopology
@@ -60,21 +59,21 @@ internal sealed class RedisConnection : IAsyncDisposable
     public bool Owned => _owned;
 
     /// <summary><see langword="null"/> while connected; otherwise what is wrong, for the health check.</summary>
-    public string? Problem => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected
+    public string? Problem => _connecting is { IsCompletedSuccessfully: true } connecting && connecting.Result.IsConnected
         ? null
         : $"Redis at {Endpoint} is not connected.";
 
     /// <summary>The longest a SUBSCRIBE/UNSUBSCRIBE may take: one never completing (seen in CLIENT PAUSE) must not block later ones.</summary>
     public TimeSpan SubscriptionTimeout { get; private set; } = TimeSpan.FromSeconds(10);
 
-    public void Start() => _ = _connection.Value;
+    public void Start() => _ = Connection();
 
     /// <summary>The multiplexer once made (connected or not); <see langword="null"/> when it could not be made.</summary>
     public async Task<IConnectionMultiplexer?> MultiplexerAsync()
     {
         try
         {
-            return await _connection.Value;
+            return await Connection();
         }
         catch (Exception e) when (IsFailure(e))
         {
@@ -88,7 +87,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         IConnectionMultiplexer redis;
         try
         {
-            redis = await _connection.Value.WaitAsync(cancellationToken);
+            redis = await Connection().WaitAsync(cancellationToken);
         }
         catch (Exception e) when (IsFailure(e))
         {
@@ -123,7 +122,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_connection.IsValueCreated || await MultiplexerAsync() is not { } redis)
+        if (_connecting is null || await MultiplexerAsync() is not { } redis)
         {
             return;
         }
@@ -133,6 +132,15 @@ internal sealed class RedisConnection : IAsyncDisposable
         if (_owned)
         {
             await redis.DisposeAsync();
+        }
+    }
+
+    /// <summary>The multiplexer being made or made; one that could not be made (the application's factory threw) is made again.</summary>
+    private Task<IConnectionMultiplexer> Connection()
+    {
+        lock (_lock)
+        {
+            return _connecting is { IsFaulted: false } connecting ? connecting : _connecting = ConnectAsync();
         }
     }
 

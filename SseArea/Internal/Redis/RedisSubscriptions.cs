@@ -49,18 +49,33 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             }
 
             var subscriber = redis.GetSubscriber();
+            var subscribing = subscriber.SubscribeAsync(ChannelOf(channel));
             ChannelMessageQueue queue;
             try
             {
-                queue = await subscriber.SubscribeAsync(ChannelOf(channel)).WaitAsync(connection.SubscriptionTimeout, cancellationToken);
+                queue = await subscribing.WaitAsync(connection.SubscriptionTimeout, cancellationToken);
             }
             catch (Exception e)
             {
                 // Whatever failed, leave no trace: the next client must find the channel unsubscribed, and the
-                // multiplexer must not keep the queue it recorded before SUBSCRIBE was confirmed.
+                // multiplexer must not keep the queue it recorded before SUBSCRIBE was confirmed. On SseArea's own
+                // connection every handler of the channel is SseArea's; on the application's, only this queue is.
                 Listeners.Remove(channel, listener);
                 countChanged(channel);
-                await UnsubscribedAsync(channel, subscriber.UnsubscribeAsync(ChannelOf(channel))); // every local handler: this listener was the first
+                if (connection.Owned)
+                {
+                    await UnsubscribedAsync(channel, subscriber.UnsubscribeAsync(ChannelOf(channel)));
+                }
+                else
+                {
+                    _ = UnsubscribeWhenConfirmedAsync(channel, subscribing);
+                }
+
+                if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw; // the client left
+                }
+
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {connection.Endpoint} did not confirm ({e.Message}).", e);
             }
 
@@ -198,6 +213,19 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         // Formatted once; every local listener writes these same bytes.
         var delivered = Listeners.Deliver(channel, SseWriter.Event(message, channel), out var refused);
         metrics?.EventFannedOut(delivered, refused);
+    }
+
+    /// <summary>Unsubscribes the queue of a SUBSCRIBE given up on, once (if ever) Redis confirms it.</summary>
+    private async Task UnsubscribeWhenConfirmedAsync(string channel, Task<ChannelMessageQueue> subscribing)
+    {
+        try
+        {
+            await UnsubscribedAsync(channel, (await subscribing).UnsubscribeAsync());
+        }
+        catch (Exception e) when (RedisConnection.IsFailure(e))
+        {
+            // never subscribed: nothing to undo
+        }
     }
 
     /// <summary>Waits (bounded) for an UNSUBSCRIBE; a failure is logged: the multiplexer forgets the subscription either way.</summary>
