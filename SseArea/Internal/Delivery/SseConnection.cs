@@ -24,6 +24,9 @@ internal sealed class SseConnection : ISseListener
     /// <inheritdoc cref="FrameQueue.Overflowed"/>
     public bool Overflowed => _queue.Overflowed;
 
+    /// <summary>Whether the pump gave up on a flush the client was not taking: the connection must go, with its unsent bytes.</summary>
+    public bool FlushAbandoned { get; private set; }
+
     public bool TryWrite(SseFrame frame) => _queue.TryWrite(frame);
 
     /// <summary>Sets what the stream writes before live events, from its subscription's replay. Call before pumping.</summary>
@@ -113,6 +116,7 @@ internal sealed class SseConnection : ISseListener
             var flush = flushing.AsTask();
             if (await Task.WhenAny(flush, _queue.Ended()) != flush)
             {
+                FlushAbandoned = true;
                 return false;
             }
 

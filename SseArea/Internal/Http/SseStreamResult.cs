@@ -82,6 +82,10 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
             else
             {
                 SseLog.StreamClosed(handler.Logger, channels);
+                if (connection.FlushAbandoned)
+                {
+                    http.Abort(); // stopped while the client was not reading: shutdown does not wait for it
+                }
             }
         }
     }
