@@ -37,8 +37,8 @@ public sealed class SseOptions
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
 
     /// <summary>
-    /// How long a stream may stay silent before a <c>:heartbeat</c> comment is sent, so proxies keep it open and a
-    /// vanished client is noticed by the write. <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
+    /// How long a stream may stay silent before a <c>:heartbeat</c> comment is sent (by a shared tick: after 1 to 1.25
+    /// intervals of silence), so proxies keep it open and a vanished client is noticed by the write. <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
     /// (<c>"Sse:HeartbeatInterval": "00:00:15"</c>).
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
