@@ -107,21 +107,18 @@ public sealed record SseMessage
 
     /// <summary>An event read from a Flask-SSE payload of any publisher: its id is only refused for CR, LF or NUL.</summary>
     internal static SseMessage FromPayload(string data, bool isJson, string? type, string? id, int? retry)
-    {
-        if (id is not null && id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-        {
-            throw new ArgumentException("An event id must not contain CR, LF or NUL.", nameof(id));
-        }
+        => new(data, type, retry, payloadId: id is null || !ForgesField(id) ? id : throw new ArgumentException(ForgedId, nameof(id))) { IsJson = isJson };
 
-        return new SseMessage(data, type, retry, payloadId: id) { IsJson = isJson };
-    }
+    private const string ForgedId = "An event id must not contain CR, LF or NUL.";
+
+    private static bool ForgesField(string id) => id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 
     /// <summary>Why <paramref name="id"/> can not be an event id, or <see langword="null"/>.</summary>
     private static string? CheckId(string id)
     {
-        if (id.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        if (ForgesField(id))
         {
-            return "An event id must not contain CR, LF or NUL.";
+            return ForgedId;
         }
 
         if (id.Length > MaxIdLength)

@@ -97,19 +97,9 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     {
         lock (this)
         {
-            if (_canceled)
+            if (_canceled || _pendingCount > 0 || _completed)
             {
-                return ValueTask.FromResult(false);
-            }
-
-            if (_pendingCount > 0)
-            {
-                return ValueTask.FromResult(true);
-            }
-
-            if (_completed)
-            {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult(!_canceled && _pendingCount > 0);
             }
 
             _signal.Reset();

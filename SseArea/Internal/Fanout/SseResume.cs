@@ -12,7 +12,7 @@ namespace SseArea.Internal.Fanout;
 /// </summary>
 internal sealed class SseResume
 {
-    private readonly IReadOnlyList<string> _channels;
+    private readonly string[] _channels;
     private SseReplay? _replay;
     private string?[]? _cursor;
     private Dictionary<string, List<SseFrame>>? _overlap;
@@ -21,7 +21,7 @@ internal sealed class SseResume
     private SseResume(SseReplay replay, IReadOnlyList<string> channels)
     {
         _replay = replay;
-        _channels = channels;
+        _channels = [.. channels];
     }
 
     /// <summary>The state a stream on <paramref name="channels"/> needs for <paramref name="replay"/>; <see langword="null"/> when none (history off).</summary>
@@ -43,7 +43,7 @@ internal sealed class SseResume
         }
 
         _replay = null;
-        if (replay.Cursor is { } cursor && _channels.Count > 1)
+        if (replay.Cursor is { } cursor && _channels.Length > 1)
         {
             _cursor = [.. _channels.Select(channel => cursor.GetValueOrDefault(channel))];
         }
@@ -132,7 +132,7 @@ internal sealed class SseResume
     /// <summary>Writes a frame: as it is, or, when the stream writes its own ids, around this stream's id.</summary>
     public void Write(IBufferWriter<byte> output, SseFrame frame)
     {
-        var index = _cursor is null || frame.Channel is null || frame.Id is null ? -1 : IndexOf(frame.Channel);
+        var index = _cursor is null || frame.Channel is null || frame.Id is null ? -1 : Array.IndexOf(_channels, frame.Channel);
         if (index < 0)
         {
             output.Write(frame.Bytes.Span);
@@ -151,7 +151,7 @@ internal sealed class SseResume
             return SseCursor.Encode(_cursor);
         }
 
-        var channel = _channels.Count == 1 ? _channels[0] : replay.MissedChannels.Count > 0 ? replay.MissedChannels[0] : null;
+        var channel = _channels.Length == 1 ? _channels[0] : replay.MissedChannels.Count > 0 ? replay.MissedChannels[0] : null;
         return replay.Cursor is { } cursor && channel is not null ? cursor.GetValueOrDefault(channel) ?? SseCursor.Start : null;
     }
 
@@ -173,16 +173,4 @@ internal sealed class SseResume
         }
     }
 
-    private int IndexOf(string channel)
-    {
-        for (var i = 0; i < _channels.Count; i++)
-        {
-            if (string.Equals(_channels[i], channel, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }

@@ -36,14 +36,8 @@ internal sealed class SseOptionsSetup(IConfiguration configuration) : IPostConfi
 
         if (!string.IsNullOrWhiteSpace(redis.Url))
         {
-            if (RedisUrl.TryParse(redis.Url, out var parsed, out var error))
-            {
-                redis.ParsedUrl = parsed;
-            }
-            else
-            {
-                redis.UrlError = $"{error}. Value: '{RedisUrl.MaskPassword(redis.Url)}'";
-            }
+            redis.ParsedUrl = RedisUrl.TryParse(redis.Url, out var parsed, out var error) ? parsed : null;
+            redis.UrlError = error is null ? null : $"{error}. Value: '{RedisUrl.MaskPassword(redis.Url)}'";
         }
     }
 }

@@ -30,23 +30,13 @@ internal static class SseRequestReader
             return null;
         }
 
+        // Each channel checked in order, the first beyond the limit refused for being there.
         var channels = AskedChannels(request, options.DefaultChannel);
-        for (var i = 0; i < channels.Count; i++)
-        {
-            if (i == options.MaxChannelsPerConnection)
-            {
-                error = $"A stream may follow at most {options.MaxChannelsPerConnection} channels (Sse:MaxChannelsPerConnection); this request asks for more.";
-                return null;
-            }
-
-            if (SseChannelName.Refusal(channels[i], options.MaxChannelNameLength) is { } refusal)
-            {
-                error = refusal;
-                return null;
-            }
-        }
-
-        var lastEventId = ReadLastEventId(request, out error);
+        error = channels.Select((channel, i) => i == options.MaxChannelsPerConnection
+                ? $"A stream may follow at most {options.MaxChannelsPerConnection} channels (Sse:MaxChannelsPerConnection); this request asks for more."
+                : SseChannelName.Refusal(channel, options.MaxChannelNameLength))
+            .FirstOrDefault(refusal => refusal is not null);
+        var lastEventId = error is null ? ReadLastEventId(request, out error) : null;
         return error is null ? new SseStreamRequest(channels, lastEventId) : null;
     }
 

@@ -69,23 +69,22 @@ internal sealed class SseStreamResult(SseStreamHandler handler, SseConnection co
             {
                 // E.g. a middleware disposed a Response.Body wrapper it put in: this stream ends, said in the log.
                 SseLog.StreamFailed(handler.Logger, channels, failure);
-                http.Abort();
             }
             else if (connection.Overflowed)
             {
                 SseLog.SlowClientDropped(handler.Logger, channels);
                 handler.Metrics.ClientDropped();
-
-                // Its unread bytes may still sit in the server's buffers: drop the connection with them.
-                http.Abort();
             }
             else
             {
                 SseLog.StreamClosed(handler.Logger, channels);
-                if (connection.FlushAbandoned)
-                {
-                    http.Abort(); // stopped while the client was not reading: shutdown does not wait for it
-                }
+            }
+
+            // Unsent bytes of a client cut off or not reading may sit in the server's buffers: the connection goes with them
+            // (and shutdown does not wait for a client that stopped reading).
+            if (failure is not null || connection.Overflowed || connection.FlushAbandoned)
+            {
+                http.Abort();
             }
         }
     }

@@ -16,7 +16,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private Task<IConnectionMultiplexer>? _connecting;
     private readonly bool _sharded;
     private IConnectionMultiplexer? _redis;
-    private RedisTopology _topology;
+    private bool? _cluster; // null until a server answered
 
     public RedisConnection(SseRedisOptions options, ILogger logger, Action interactiveRestored, Action<IConnectionMultiplexer, EndPoint?> subscriptionRestored)
     {
@@ -43,13 +43,6 @@ internal sealed class RedisConnection : IAsyncDisposable
             _connect = async () => await ConnectionMultiplexer.ConnectAsync(configuration);
             _owned = true;
         }
-    }
-
-    private enum RedisTopology
-    {
-        Unknown,
-        Single,
-        Cluster,
     }
 
     /// <summary>The Redis endpoints, for messages (never a password).</summary>
@@ -101,21 +94,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>Whether the connected Redis is a cluster (no key shared across channels); known once a server answered.</summary>
     public bool IsCluster(IConnectionMultiplexer redis)
-    {
-        if (_topology == RedisTopology.Unknown)
-        {
-            foreach (var server in redis.GetServers())
-            {
-                if (server.IsConnected)
-                {
-                    _topology = server.ServerType == ServerType.Cluster ? RedisTopology.Cluster : RedisTopology.Single;
-                    break;
-                }
-            }
-        }
-
-        return _topology == RedisTopology.Cluster;
-    }
+        => (_cluster ??= redis.GetServers().FirstOrDefault(server => server.IsConnected) is { } server ? server.ServerType == ServerType.Cluster : null) == true;
 
     /// <summary>The ways a Redis command fails: an error, a timeout, or a multiplexer already closed.</summary>
     public static bool IsFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;

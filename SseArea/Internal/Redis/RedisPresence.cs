@@ -108,12 +108,7 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
                 }
             }
 
-            var channels = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var channel in _dirty.Keys)
-            {
-                _dirty.TryRemove(channel, out _);
-                channels.Add(channel);
-            }
+            var channels = new HashSet<string>(_dirty.Keys.Where(channel => _dirty.TryRemove(channel, out _)), StringComparer.Ordinal);
 
             if (Interlocked.Exchange(ref _rewriteAll, 0) == 1 || DateTime.UtcNow >= refreshDue)
             {

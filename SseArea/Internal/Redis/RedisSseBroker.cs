@@ -21,6 +21,7 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly RedisConnection _connection;
     private readonly RedisSubscriptions _subscriptions;
     private readonly RedisPresence _presence;
+    private const string ReadFailed = "Could not read the event history";
     private readonly CancellationTokenSource _stopping = new();
     private Task _presenceLoop = Task.CompletedTask;
 
@@ -57,18 +58,14 @@ internal sealed class RedisSseBroker : ISseBroker
     {
         var payload = _historyLength > 0 ? [] : RedisProtocol.Write(message);
         var redis = await _connection.ConnectedAsync(cancellationToken);
-        try
-        {
-            var receivers = _historyLength > 0
-                ? await RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, _connection.IsCluster(redis), _sharded).WaitAsync(cancellationToken)
-                : await redis.GetSubscriber().PublishAsync(_subscriptions.ChannelOf(channel), payload).WaitAsync(cancellationToken);
-            _metrics?.EventPublished();
-            return receivers;
-        }
-        catch (Exception e) when (RedisConnection.IsFailure(e))
-        {
-            throw new SseBrokerException($"Could not publish to channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not take the event ({e.Message}).", e);
-        }
+        var receivers = await AskAsync(
+            () => _historyLength > 0
+                ? RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, _connection.IsCluster(redis), _sharded)
+                : redis.GetSubscriber().PublishAsync(_subscriptions.ChannelOf(channel), payload),
+            $"Could not publish to channel '{SseChannelName.Display(channel)}'",
+            cancellationToken);
+        _metrics?.EventPublished();
+        return receivers;
     }
 
     public async Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken)
@@ -78,7 +75,7 @@ internal sealed class RedisSseBroker : ISseBroker
         try
         {
             // Positions are read before SUBSCRIBE: the client is never told one whose events are still in flight.
-            var before = _historyLength > 0 ? await ReadAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels), cancellationToken) : null;
+            var before = _historyLength > 0 ? await AskAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels), ReadFailed, cancellationToken) : null;
             foreach (var channel in channels)
             {
                 await _subscriptions.AddAsync(redis, channel, listener, cancellationToken);
@@ -88,8 +85,9 @@ internal sealed class RedisSseBroker : ISseBroker
             if (before is not null)
             {
                 // Read after SUBSCRIBE: an event published meanwhile arrives both ways (SseResume skips the live copy).
-                subscription.Replay = await ReadAsync(
+                subscription.Replay = await AskAsync(
                     () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _historyLength, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
+                    ReadFailed,
                     cancellationToken);
             }
         }
@@ -105,14 +103,7 @@ internal sealed class RedisSseBroker : ISseBroker
     public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
     {
         var redis = await _connection.ConnectedAsync(cancellationToken);
-        try
-        {
-            return await _presence.CountAsync(redis.GetDatabase(), channel).WaitAsync(cancellationToken);
-        }
-        catch (Exception e) when (RedisConnection.IsFailure(e))
-        {
-            throw new SseBrokerException($"Could not count the subscribers of channel '{SseChannelName.Display(channel)}': Redis at {Endpoint} did not answer ({e.Message}).", e);
-        }
+        return await AskAsync(() => _presence.CountAsync(redis.GetDatabase(), channel), $"Could not count the subscribers of channel '{SseChannelName.Display(channel)}'", cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -138,15 +129,16 @@ internal sealed class RedisSseBroker : ISseBroker
         _stopping.Dispose();
     }
 
-    private async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>Runs a Redis command; a failure is an <see cref="SseBrokerException"/> that starts with <paramref name="failed"/>.</summary>
+    private async Task<T> AskAsync<T>(Func<Task<T>> command, string failed, CancellationToken cancellationToken)
     {
         try
         {
-            return await read().WaitAsync(cancellationToken);
+            return await command().WaitAsync(cancellationToken);
         }
         catch (Exception e) when (RedisConnection.IsFailure(e))
         {
-            throw new SseBrokerException($"Could not read the event history: Redis at {Endpoint} did not answer ({e.Message}).", e);
+            throw new SseBrokerException($"{failed}: Redis at {Endpoint} did not answer ({e.Message}).", e);
         }
     }
 
