@@ -48,8 +48,8 @@ internal sealed class SseTestStream : IAsyncDisposable
     }
 
     /// <summary>
-    /// The next event's full text, up to and including its blank line. Blocks a browser dispatches
-    /// no event for are skipped: comments, and a block with only an <c>id:</c> (its id is kept in <see cref="LastEventId"/>).
+    /// The next event's full text, up to and including its blank line. What a page's <c>onmessage</c> does not see is
+    /// skipped: comments, and the <c>sse-position</c> event (its id is kept in <see cref="LastEventId"/>).
     /// </summary>
     public async Task<string> ReadEventAsync(TimeSpan? timeout = null)
     {
@@ -76,9 +76,10 @@ internal sealed class SseTestStream : IAsyncDisposable
             }
 
             var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith(':')).ToList();
-            if (lines.Count > 0 && lines.TrueForAll(line => line.StartsWith("id:", StringComparison.Ordinal)))
+            if (lines.Contains("event:sse-position"))
             {
-                LastEventId = lines[^1][3..];
+                // A page's onmessage never sees it; the browser keeps its id.
+                LastEventId = lines.Last(line => line.StartsWith("id:", StringComparison.Ordinal))[3..];
                 continue;
             }
 
@@ -89,21 +90,22 @@ internal sealed class SseTestStream : IAsyncDisposable
         }
     }
 
-    /// <summary>The id of the last id-only block <see cref="ReadEventAsync"/> skipped, as a browser records it.</summary>
+    /// <summary>The id of the last <c>sse-position</c> event <see cref="ReadEventAsync"/> skipped, as a browser records it.</summary>
     public string? LastEventId { get; private set; }
 
-    /// <summary>The next block of lines ending with a blank line, comments included.</summary>
+    /// <summary>The next comment line (SseArea writes each on its own), or the next block of lines ending with a blank line.</summary>
     public async Task<string> ReadBlockAsync(TimeSpan? timeout = null)
     {
         using var deadline = new CancellationTokenSource(timeout ?? DefaultTimeout);
         while (true)
         {
             var text = _pending.ToString();
-            var end = text.IndexOf("\n\n", StringComparison.Ordinal);
-            if (end >= 0)
+            // Complete once its line ends (a comment) or its blank line came (a block): at least 2 characters either way.
+            var length = text.StartsWith(':') ? text.IndexOf('\n', StringComparison.Ordinal) + 1 : text.IndexOf("\n\n", StringComparison.Ordinal) + 2;
+            if (length >= 2)
             {
-                _pending.Remove(0, end + 2);
-                return text[..(end + 2)];
+                _pending.Remove(0, length);
+                return text[..length];
             }
 
             int read;

@@ -127,7 +127,8 @@ public sealed class RedisHistoryTests
         await broker.PublishAsync(channel, new SseMessage("d41"), default);
         var text = await ReadUntilAsync(connection, "data:d41\n");
 
-        var data = text.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
+        var events = text.Split("\n\n").Where(block => !block.StartsWith("event:sse-position", StringComparison.Ordinal));
+        var data = events.SelectMany(block => block.Split('\n')).Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
         Assert.That(data, Is.EqualTo(Enumerable.Range(11, 31).Select(i => "d" + i)), "no duplicate, no gap, in order: " + text);
     }
 

@@ -212,7 +212,7 @@ public sealed class ReplayTests(BrokerKind broker) : TestSiteFixture
         {
             var block = await FirstBlockAfterThePreambleAsync(first);
             position = IdOf(block);
-            Assert.That(block, Is.EqualTo($"id:{position}\n\n"), "only an id: the browser records it and dispatches nothing");
+            Assert.That(block, Is.EqualTo($"event:sse-position\ndata:{{\"lastEventId\":\"{position}\"}}\nid:{position}\n\n"), "a typed event with data: every client records its id, onmessage never sees it");
         }
 
         await Publisher.PublishAsync("in the gap", channel: channel);

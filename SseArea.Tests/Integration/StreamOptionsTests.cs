@@ -19,8 +19,10 @@ public sealed class StreamOptionsTests
         await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.RetryInterval] = "00:00:03" });
 
         await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream");
+        await site.Publisher.PublishAsync("first");
 
-        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\nretry:3000\n\n"));
+        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n"));
+        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo("retry:3000\ndata:first\n\n"), "retry: has no blank line of its own (no empty event for any client)");
     }
 
     [Test]
@@ -129,7 +131,7 @@ public sealed class StreamOptionsTests
 
             site.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
-            Assert.That(await ended, Is.EqualTo(":\n\n"), "the stream ended by itself, after its opening comment");
+            Assert.That(await ended, Is.EqualTo(":\n"), "the stream ended by itself, after its opening comment");
         }
         finally
         {

@@ -24,7 +24,7 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
             Services = s => s.AddSingleton<TimeProvider>(time),
         });
         await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=quiet");
-        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n\n"), "the opening comment, at once");
+        Assert.That(await stream.ReadBlockAsync(), Is.EqualTo(":\n"), "the opening comment, at once");
         var start = time.GetUtcNow();
 
         // The stream arms its timer asynchronously: step the fake clock until the heartbeat comes.
@@ -35,7 +35,7 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
             await Task.WhenAny(heartbeat, Task.Delay(10));
         }
 
-        Assert.That(await heartbeat, Is.EqualTo(":heartbeat\n\n"));
+        Assert.That(await heartbeat, Is.EqualTo(":heartbeat\n"));
         Assert.That(time.GetUtcNow() - start, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(15)));
     }
 

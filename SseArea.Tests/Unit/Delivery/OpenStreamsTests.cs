@@ -29,7 +29,7 @@ public sealed class OpenStreamsTests : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
 
-        await AdvanceUntilReceivedAsync(":heartbeat\n\n", cancellationToken);
+        await AdvanceUntilReceivedAsync(":heartbeat\n", cancellationToken);
 
         Assert.That(_time.GetUtcNow() - start, Is.InRange(Interval, Interval * 1.25 + TimeSpan.FromSeconds(1)), "after the interval, at the next quarter-interval tick");
         await stop.CancelAsync();
@@ -47,7 +47,7 @@ public sealed class OpenStreamsTests : IDisposable
         connection.TryWrite(new SseFrame("data:x\n\n"u8.ToArray()));
         await ReadUntilAsync("data:x\n\n", cancellationToken);
         var eventTime = _time.GetUtcNow();
-        await AdvanceUntilReceivedAsync("data:x\n\n:heartbeat\n\n", cancellationToken);
+        await AdvanceUntilReceivedAsync("data:x\n\n:heartbeat\n", cancellationToken);
 
         // Without the reset, the heartbeat would have come 5 s after the event (15 s after the start).
         Assert.That(_time.GetUtcNow() - eventTime, Is.GreaterThanOrEqualTo(Interval));
@@ -129,7 +129,7 @@ public sealed class OpenStreamsTests : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = connection.PumpAsync(_pipe.Writer, stop.Token);
 
-        await AdvanceUntilReceivedAsync(":heartbeat\n\n:heartbeat\n\n:heartbeat\n\n", cancellationToken);
+        await AdvanceUntilReceivedAsync(":heartbeat\n:heartbeat\n:heartbeat\n", cancellationToken);
 
         await stop.CancelAsync();
         Assert.That(await pump, Is.Null, "the client left: a normal end, no failure");
@@ -156,7 +156,7 @@ public sealed class OpenStreamsTests : IDisposable
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(heartbeats, Is.All.EqualTo(":heartbeat\n\n"));
+            Assert.That(heartbeats, Is.All.EqualTo(":heartbeat\n"));
             Assert.That(clock.Made, Is.EqualTo(1), "one timer for every stream, not one each");
         }
 

@@ -59,7 +59,7 @@ public sealed class SseResumeTests
     {
         var replay = new SseReplay([Event("e1", "1"), Event("e2", "2")], [], new Dictionary<string, string?> { ["news"] = "0" }, overlap: [Event("e1", "1"), Event("e2", "2")]);
 
-        Assert.That(Written(replay, ["news"], Event("e2", "2"), Event("e3", "3")), Is.EqualTo("id:0\n\ndata:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
+        Assert.That(Written(replay, ["news"], Event("e2", "2"), Event("e3", "3")), Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"0\"}\nid:0\n\ndata:e1\nid:1\n\ndata:e2\nid:2\n\ndata:e3\nid:3\n\n"));
     }
 
     [Test]
@@ -70,7 +70,7 @@ public sealed class SseResumeTests
 
         Assert.That(
             Written(replay, ["news"], Event("new-1", "order-18"), Event("new-2", "order-17"), Event("new-3", "order-19"), Event("old", "order-17")),
-            Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new-1\nid:order-18\n\ndata:new-2\nid:order-17\n\ndata:new-3\nid:order-19\n\ndata:old\nid:order-17\n\n"));
+            Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"0-0\"}\nid:0-0\n\ndata:old\nid:order-17\n\ndata:new-1\nid:order-18\n\ndata:new-2\nid:order-17\n\ndata:new-3\nid:order-19\n\ndata:old\nid:order-17\n\n"));
     }
 
     [Test]
@@ -79,7 +79,7 @@ public sealed class SseResumeTests
         var replayed = Event("old", "order-17");
         var replay = new SseReplay([replayed], [], new Dictionary<string, string?> { ["news"] = null }, overlap: [replayed]);
 
-        Assert.That(Written(replay, ["news"], Event("new", "order-17")), Is.EqualTo("id:0-0\n\ndata:old\nid:order-17\n\ndata:new\nid:order-17\n\n"));
+        Assert.That(Written(replay, ["news"], Event("new", "order-17")), Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"0-0\"}\nid:0-0\n\ndata:old\nid:order-17\n\ndata:new\nid:order-17\n\n"));
     }
 
     [Test]
@@ -90,12 +90,12 @@ public sealed class SseResumeTests
 
         Assert.That(
             Written(replay, ["news"], Event("had", "1700-4"), Event("had too", "1700-5"), Event("new", "1700-6"), Event("later", "1700-1")),
-            Is.EqualTo("id:1700-5\n\ndata:new\nid:1700-6\n\ndata:later\nid:1700-1\n\n"),
+            Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"1700-5\"}\nid:1700-5\n\ndata:new\nid:1700-6\n\ndata:later\nid:1700-1\n\n"),
             "checking ends at the first newer event: live events of a channel come in order");
     }
 
-    [TestCase("41", "id:41\n\n")]
-    [TestCase(null, "id:0-0\n\n")]
+    [TestCase("41", "event:sse-position\ndata:{\"lastEventId\":\"41\"}\nid:41\n\n")]
+    [TestCase(null, "event:sse-position\ndata:{\"lastEventId\":\"0-0\"}\nid:0-0\n\n")]
     public void WithHistory_ThePositionIsWrittenFirst_BeforeAnyEvent(string? position, string expected)
     {
         Assert.That(Written(new SseReplay([], [], new Dictionary<string, string?> { ["news"] = position }), ["news"]), Is.EqualTo(expected));
@@ -117,7 +117,7 @@ public sealed class SseResumeTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Written(replay, ["a", "b,c"], shared), Is.EqualTo("id:5,\n\nevent:t\ndata:x\nretry:100\nid:5,9\n\n"), "the position first, then the event");
+            Assert.That(Written(replay, ["a", "b,c"], shared), Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"5,\"}\nid:5,\n\nevent:t\ndata:x\nretry:100\nid:5,9\n\n"), "the position first, then the event");
             Assert.That(Encoding.UTF8.GetString(shared.Bytes.Span), Is.EqualTo("event:t\ndata:x\nid:9\nretry:100\n\n"), "the shared bytes are untouched");
             Assert.That(SseCursor.Decode("5,9", 2), Is.EqualTo(new[] { "5", "9" }));
         }

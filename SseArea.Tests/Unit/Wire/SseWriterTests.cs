@@ -58,25 +58,25 @@ public sealed class SseWriterTests
     [Test]
     public void Heartbeat_IsACommentLineAndABlankLine()
     {
-        Assert.That(SseWriter.Heartbeat.Bytes.ToArray(), Is.EqualTo(":heartbeat\n\n"u8.ToArray()));
+        Assert.That(SseWriter.Heartbeat.Bytes.ToArray(), Is.EqualTo(":heartbeat\n"u8.ToArray()));
     }
 
     [Test]
     public void Preamble_WithoutRetry_IsALoneColonComment()
     {
-        Assert.That(SseWriter.Preamble(null), Is.EqualTo(":\n\n"u8.ToArray()));
+        Assert.That(SseWriter.Preamble(null), Is.EqualTo(":\n"u8.ToArray()));
     }
 
     [Test]
     public void Preamble_WithRetry_AddsTheRetryFieldInMilliseconds()
     {
-        Assert.That(SseWriter.Preamble(TimeSpan.FromSeconds(2.5)), Is.EqualTo(":\nretry:2500\n\n"u8.ToArray()));
+        Assert.That(SseWriter.Preamble(TimeSpan.FromSeconds(2.5)), Is.EqualTo(":\nretry:2500\n"u8.ToArray()));
     }
 
     [Test]
     public void Position_IsABlockWithOnlyAnIdLine()
     {
-        Assert.That(SseWriter.Position("1700-0"), Is.EqualTo("id:1700-0\n\n"u8.ToArray()));
+        Assert.That(SseWriter.Position("1700-0"), Is.EqualTo("event:sse-position\ndata:{\"lastEventId\":\"1700-0\"}\nid:1700-0\n\n"u8.ToArray()));
     }
 
     [Test]

@@ -7,25 +7,34 @@ namespace SseArea.Internal.Wire;
 
 /// <summary>
 /// Every byte of SSE text SseArea sends is made here: events (formatted once per event, whatever the
-/// number of listeners), the preamble, heartbeats, position-only <c>id:</c> blocks, the <c>sse-missed</c>
+/// number of listeners), the preamble, heartbeats, the <c>sse-position</c> event, the <c>sse-missed</c>
 /// notice, and an event rewritten around a stream's own id.
 /// </summary>
 internal static class SseWriter
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>The event type of the position frame (<see cref="Position"/>): a page's <c>onmessage</c> never sees it.</summary>
+    public const string PositionEventType = "sse-position";
+
+    // Comments are single lines with no blank line after them: a blank line ends a block, and some clients
+    // (@microsoft/fetch-event-source) fire an empty message for every block, even one holding only a comment.
+
     /// <summary>The heartbeat comment; queued by reference, so a pump tells it from an event without looking at bytes.</summary>
-    public static readonly SseFrame Heartbeat = new(":heartbeat\n\n"u8.ToArray());
+    public static readonly SseFrame Heartbeat = new(":heartbeat\n"u8.ToArray());
 
     private static ReadOnlySpan<byte> EventField => "event:"u8;
     private static ReadOnlySpan<byte> DataField => "data:"u8;
     private static ReadOnlySpan<byte> IdField => "id:"u8;
     private static ReadOnlySpan<byte> RetryField => "retry:"u8;
 
-    /// <summary>A stream's first bytes: an empty comment, so every proxy passes the open stream on at once, and <c>retry:</c> if set.</summary>
+    /// <summary>
+    /// A stream's first bytes: an empty comment, so every proxy passes the open stream on at once, and <c>retry:</c> if
+    /// set (a field clients apply as they read it; the blank line of the first event ends its block).
+    /// </summary>
     public static byte[] Preamble(TimeSpan? retry) => Utf8.GetBytes(retry is { } value
-        ? $":\nretry:{((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n\n"
-        : ":\n\n");
+        ? $":\nretry:{((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}\n"
+        : ":\n");
 
     /// <summary>The exact event text of <paramref name="message"/>, ending with its blank line.</summary>
     public static byte[] Format(SseMessage message) => Format(message, out _, out _);
@@ -34,8 +43,13 @@ internal static class SseWriter
     public static SseFrame Event(SseMessage message, string channel)
         => new(Format(message, out var idStart, out var idEnd), channel, string.IsNullOrEmpty(message.Id) ? null : message.Id, idStart, idEnd);
 
-    /// <summary>A block with only an <c>id:</c> line: sets the browser's last event id without dispatching an event.</summary>
-    public static byte[] Position(string position) => Utf8.GetBytes($"id:{position}\n\n");
+    /// <summary>
+    /// The <c>sse-position</c> event: gives the client its last event id before any event. It carries data (JSON, like
+    /// <c>sse-missed</c>) because Firefox and npm <c>eventsource</c> keep no id from a block without a <c>data:</c> line;
+    /// its type keeps it away from <c>onmessage</c>.
+    /// </summary>
+    public static byte[] Position(string position)
+        => Utf8.GetBytes($"event:{PositionEventType}\ndata:{JsonSerializer.Serialize(new { lastEventId = position })}\nid:{position}\n\n");
 
     /// <summary>The <c>sse-missed</c> event: events of <paramref name="channels"/> can not be sent (an <c>id:</c> line if positioned).</summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
