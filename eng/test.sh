@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need
-# (redis-server, unzip), checks formatting, builds (warnings are errors), packs the library
-# and checks the package, runs every test, and ends with "tests: N passed, N failed"
+# (redis-server, unzip, chromium, node and the npm clients of the field tests), checks
+# formatting, builds (warnings are errors), packs the library and checks the package, runs every test, and ends with "tests: N passed, N failed"
 # counted from the TRX results.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the browser tests drive Debian's chromium
+command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the field tests run real npm SSE clients
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian packages)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -21,6 +23,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v redis-server >/dev/null 2>&1 || fail "redis-server is still missing"
 [ -x /usr/bin/chromium ] || fail "chromium is still missing"
+
+clients=SseArea.Tests/Field/clients
+if [ ! -d "$clients/node_modules" ]; then
+  step "installing the npm SSE clients (npm ci in $clients)"
+  npm ci --prefix "$clients" --no-audit --no-fund || fail "npm ci failed in $clients"
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
