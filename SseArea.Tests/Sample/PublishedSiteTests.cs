@@ -38,7 +38,7 @@ public sealed partial class PublishedSiteTests
         Assert.Multiple(() =>
         {
             Assert.That(File.ReadAllBytes(published.FullName), Is.EqualTo(File.ReadAllBytes(source)));
-            Assert.That(published.Length, Is.LessThan(5 * 1024), "under 5 KB");
+            Assert.That(published.Length, Is.LessThan(8 * 1024), "under 8 KB (2.8 KB gzipped with its recovery)");
         });
     }
 
