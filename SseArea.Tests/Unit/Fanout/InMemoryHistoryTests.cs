@@ -88,7 +88,7 @@ public sealed class InMemoryHistoryTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task ConcurrentPublishesOnSeveralChannels_GiveEveryEventItsOwnIncreasingId()
+    public async Task ConcurrentPublishesOnSeveralChannels_NumberEachChannelOnItsOwn_WithoutAGap()
     {
         await using var broker = new InMemorySseBroker(historyLength: 10);
         var channels = Enumerable.Range(0, 4).Select(i => "race" + i).ToArray();
@@ -113,11 +113,11 @@ public sealed class InMemoryHistoryTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(all, Has.Count.EqualTo(channels.Length * PerChannel));
-            Assert.That(all.Distinct().Count(), Is.EqualTo(all.Count), "no id is handed out twice");
             foreach (var listener in listeners)
             {
+                // A gap would tell a subscriber of one channel how much another channel (maybe a protected one) carries.
                 var ids = listener.Ids.Select(long.Parse).ToList();
-                Assert.That(ids, Is.Ordered.Ascending.And.Unique, "within a channel, ids grow in delivery order");
+                Assert.That(ids, Is.EqualTo(Enumerable.Range(1, PerChannel).Select(n => (long)n)), "1, 2, 3... in delivery order, whatever the other channels publish");
             }
         }
     }

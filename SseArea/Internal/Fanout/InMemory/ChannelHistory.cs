@@ -8,7 +8,12 @@ internal sealed class ChannelHistory(int capacity)
     private readonly Queue<(long Sequence, SseFrame Frame)> _events = new();
     private long _evicted;
 
+    private long _numbered;
+
     public string? LastId { get; private set; }
+
+    /// <summary>The next id for an event published without one: counted per channel, so one channel's ids say nothing of another's traffic.</summary>
+    public long NextNumber() => ++_numbered;
 
     public void Add(long sequence, SseFrame frame)
     {

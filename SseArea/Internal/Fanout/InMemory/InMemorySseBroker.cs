@@ -8,7 +8,7 @@ namespace SseArea.Internal.Fanout.InMemory;
 /// <summary>
 /// The embedded broker: events reach the listeners of this process only. With history on, each channel
 /// published to keeps its last events for the life of the process; an event's id is then its publisher's
-/// id or, when it has none, a process-wide sequence number.
+/// id or, when it has none, the channel's own count of events (1, 2, 3, ...).
 /// </summary>
 internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metrics = null) : ISseBroker
 {
@@ -39,11 +39,12 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
             lock (history)
             {
                 // Numbered, kept and delivered under the channel's lock: history order is delivery order, and a
-                // subscriber reads the history and starts receiving at one instant. The counter is every channel's.
+                // subscriber reads the history and starts receiving at one instant. The sequence (every channel's)
+                // only orders a replay of several channels; the id is counted per channel.
                 var sequence = Interlocked.Increment(ref _sequence);
                 if (string.IsNullOrEmpty(message.Id))
                 {
-                    message = message with { Id = sequence.ToString(CultureInfo.InvariantCulture) };
+                    message = message with { Id = history.NextNumber().ToString(CultureInfo.InvariantCulture) };
                 }
 
                 var frame = SseWriter.Event(message, channel);
