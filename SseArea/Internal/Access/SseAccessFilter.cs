@@ -53,17 +53,11 @@ internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<S
         }
 
         var roles = rule.Roles?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        var needs = new List<string>(2);
-        if (roles.Length > 0)
+        var needs = new[]
         {
-            needs.Add(roles.Length == 1 ? $"the role {roles[0]}" : $"one of the roles {string.Join(", ", roles)}");
-        }
-
-        if (rule.Policy is not null)
-        {
-            needs.Add($"the policy {rule.Policy}");
-        }
-
+            roles.Length switch { 0 => null, 1 => $"the role {roles[0]}", _ => $"one of the roles {string.Join(", ", roles)}" },
+            rule.Policy is null ? null : $"the policy {rule.Policy}",
+        }.OfType<string>().ToList();
         return needs.Count == 0 ? "The signed-in user may not follow this channel." : $"It requires {string.Join(" and ", needs)}.";
     }
 }

@@ -85,24 +85,17 @@ internal sealed class ListenerRegistry
             return 0;
         }
 
-        var delivered = 0;
+        int delivered = 0, offered = 0;
         foreach (var listener in snapshot.Slots.AsSpan(0, snapshot.Length))
         {
-            if (listener is null)
+            if (listener is not null)
             {
-                continue;
-            }
-
-            if (listener.TryWrite(frame))
-            {
-                delivered++;
-            }
-            else
-            {
-                refused++;
+                offered++;
+                delivered += listener.TryWrite(frame) ? 1 : 0;
             }
         }
 
+        refused = offered - delivered;
         return delivered;
     }
 

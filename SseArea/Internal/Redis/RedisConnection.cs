@@ -77,19 +77,15 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// <exception cref="SseBrokerException">Redis is unreachable now.</exception>
     public async Task<IConnectionMultiplexer> ConnectedAsync(CancellationToken cancellationToken)
     {
-        IConnectionMultiplexer redis;
         try
         {
-            redis = await Connection().WaitAsync(cancellationToken);
+            var redis = await Connection().WaitAsync(cancellationToken);
+            return redis.IsConnected ? redis : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
         }
         catch (Exception e) when (IsFailure(e))
         {
             throw new SseBrokerException($"Redis at {Endpoint} could not be reached ({e.Message}).", e);
         }
-
-        return redis.IsConnected
-            ? redis
-            : throw new SseBrokerException($"Redis at {Endpoint} is unreachable; the connection is being retried.");
     }
 
     /// <summary>Whether the connected Redis is a cluster (no key shared across channels); known once a server answered.</summary>

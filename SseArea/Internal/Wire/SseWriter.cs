@@ -14,13 +14,10 @@ internal static class SseWriter
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    /// <summary>The event type of the position frame (<see cref="Position"/>): a page's <c>onmessage</c> never sees it.</summary>
-    public const string PositionEventType = "sse-position";
-
-    // Comments are single lines with no blank line after them: a blank line ends a block, and some clients
-    // (@microsoft/fetch-event-source) fire an empty message for every block, even one holding only a comment.
-
-    /// <summary>The heartbeat comment; queued by reference, so a pump tells it from an event without looking at bytes.</summary>
+    /// <summary>
+    /// The heartbeat comment: like every comment, a line with no blank line after it (fetch-event-source fires an empty
+    /// message for each block a blank line ends). Queued by reference: a pump tells it from an event without looking at bytes.
+    /// </summary>
     public static readonly SseFrame Heartbeat = new(":heartbeat\n"u8.ToArray());
 
     private static ReadOnlySpan<byte> EventField => "event:"u8;
@@ -49,7 +46,7 @@ internal static class SseWriter
     /// its type keeps it away from <c>onmessage</c>.
     /// </summary>
     public static byte[] Position(string position)
-        => Utf8.GetBytes($"event:{PositionEventType}\ndata:{JsonSerializer.Serialize(new { lastEventId = position })}\nid:{position}\n\n");
+        => Utf8.GetBytes($"event:sse-position\ndata:{JsonSerializer.Serialize(new { lastEventId = position })}\nid:{position}\n\n");
 
     /// <summary>The <c>sse-missed</c> event: events of <paramref name="channels"/> can not be sent (an <c>id:</c> line if positioned).</summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)
