@@ -32,6 +32,17 @@ public sealed class HostileInputTests(BrokerKind broker) : HostileSiteFixture(br
         await Problems.AssertAsync(response, HttpStatusCode.BadRequest, $"Invalid channel '{shown}': The channel name holds a control character ({codePoint}) at position");
     }
 
+    [Test]
+    public async Task ChannelNamedLikeRedisOwn_Answers400_AndCanNotBePublishedTo()
+    {
+        using var response = await Http.GetAsync("/sse/stream?channel=__Booksleeve_MasterChanged");
+
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "Invalid channel '__Booksleeve_MasterChanged': Channel names starting with '__' are reserved");
+        Assert.That(
+            async () => await Publisher.PublishAsync("x", channel: "__Booksleeve_MasterChanged"),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("channel").And.Message.Contains("reserved"));
+    }
+
     [TestCase("a%E2%80%A8b", "U+2028")]
     [TestCase("a%E2%80%A9b", "U+2029")]
     public async Task ChannelWithALineOrParagraphSeparator_Answers400NamingIt(string channel, string codePoint)

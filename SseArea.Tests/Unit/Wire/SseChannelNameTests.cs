@@ -47,6 +47,21 @@ public sealed class SseChannelNameTests
         Assert.That(SseChannelName.Check("\U0001F600", 1), Does.Contain("limit is 1"));
     }
 
+    [TestCase("__Booksleeve_MasterChanged")]
+    [TestCase("__keyspace@0__:session")]
+    [TestCase("__")]
+    public void Check_NameReservedForRedisAndItsClients_SaysSo(string name)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Does.StartWith("Channel names starting with '__' are reserved"));
+    }
+
+    [TestCase("a__b")]
+    [TestCase("_single")]
+    public void Check_UnderscoresElsewhere_AreFine(string name)
+    {
+        Assert.That(SseChannelName.Check(name, Limit), Is.Null);
+    }
+
     [TestCase("a\nb", "U+000A", 1)]
     [TestCase("a\rb", "U+000D", 1)]
     [TestCase("\0", "U+0000", 0)]

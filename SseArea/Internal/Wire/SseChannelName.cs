@@ -18,6 +18,11 @@ internal static class SseChannelName
             return $"The channel name is {name.Length} characters long; the limit is {maxLength}.";
         }
 
+        if (name.StartsWith("__", StringComparison.Ordinal))
+        {
+            return "Channel names starting with '__' are reserved for Redis and its clients (__keyspace@0__:..., StackExchange.Redis's __Booksleeve_MasterChanged).";
+        }
+
         for (var i = 0; i < name.Length; i++)
         {
             var c = name[i];
