@@ -49,7 +49,8 @@ internal sealed class SseTestStream : IAsyncDisposable
 
     /// <summary>
     /// The next event's full text, up to and including its blank line. What a page's <c>onmessage</c> does not see is
-    /// skipped: comments, and the <c>sse-position</c> event (its id is kept in <see cref="LastEventId"/>).
+    /// skipped: comments, the <c>sse-position</c> event (its id is kept in <see cref="LastEventId"/>) and the
+    /// <c>sse-channel</c> event (<see cref="LastChannel"/>).
     /// </summary>
     public async Task<string> ReadEventAsync(TimeSpan? timeout = null)
     {
@@ -83,12 +84,22 @@ internal sealed class SseTestStream : IAsyncDisposable
                 continue;
             }
 
+            if (lines.Contains("event:sse-channel"))
+            {
+                // Names the channel of the next event on a stream of several channels.
+                LastChannel = lines.Single(line => line.StartsWith("data:", StringComparison.Ordinal))[5..];
+                continue;
+            }
+
             if (lines.Count > 0)
             {
                 return block;
             }
         }
     }
+
+    /// <summary>The channel the last <c>sse-channel</c> event <see cref="ReadEventAsync"/> skipped named: the last event's, on a stream of several channels.</summary>
+    public string? LastChannel { get; private set; }
 
     /// <summary>The id of the last <c>sse-position</c> event <see cref="ReadEventAsync"/> skipped, as a browser records it.</summary>
     public string? LastEventId { get; private set; }

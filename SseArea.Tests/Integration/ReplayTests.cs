@@ -154,6 +154,63 @@ public sealed class ReplayTests(BrokerKind broker) : TestSiteFixture
     }
 
     [Test]
+    public async Task SeveralChannels_EachEventAndReplayedEvent_IsNamedByAnSseChannelEventJustBeforeIt()
+    {
+        var a = Unique("named.a");
+        var b = Unique("named.b");
+        await Publisher.PublishAsync("a0", channel: a);
+        await using var stream = await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", "0-0,0-0"));
+        await Publisher.PublishAsync("b1", channel: b);
+        await Publisher.PublishAsync("a2", channel: a);
+
+        var blocks = new List<string>();
+        while (blocks.Count < 6)
+        {
+            var block = await stream.ReadBlockAsync();
+            if (!block.StartsWith(':') && !block.StartsWith("event:sse-position\n", StringComparison.Ordinal))
+            {
+                blocks.Add(block);
+            }
+        }
+
+        Assert.That(blocks.Where((_, i) => i % 2 == 0), Is.EqualTo(new[] { a, b, a }.Select(c => $"event:sse-channel\ndata:{c}\n\n")), string.Join(" | ", blocks));
+        Assert.That(blocks.Where((_, i) => i % 2 == 1).Select(e => e.Split('\n')[0]), Is.EqualTo(new[] { "data:a0", "data:b1", "data:a2" }));
+    }
+
+    [Test]
+    public async Task OneChannel_GetsNoSseChannelEvent_ItsBytesStayFlaskSse()
+    {
+        var channel = Unique("unnamed");
+        await using var stream = await Open(channel);
+        await Publisher.PublishAsync("one", channel: channel);
+
+        var block = await stream.ReadBlockAsync();
+        while (block.StartsWith(':') || block.StartsWith("event:sse-position\n", StringComparison.Ordinal))
+        {
+            block = await stream.ReadBlockAsync();
+        }
+
+        Assert.That(block, Does.StartWith("data:one\nid:"));
+    }
+
+    [Test]
+    public async Task SeveralChannels_AStarInTheId_AsksForThatChannelsLiveEventsOnly_AndZeroZeroForAllItsHistory()
+    {
+        var a = Unique("part.a");
+        var b = Unique("part.b");
+        await Publisher.PublishAsync("a-old", channel: a);
+        await Publisher.PublishAsync("b-old", channel: b);
+        await using var stream = await SseTestStream.OpenAsync(Http, $"/sse/stream?channel={a}&channel={b}", h => h.Add("Last-Event-ID", "0-0,*"));
+        await Publisher.PublishAsync("b-live", channel: b);
+
+        var first = await stream.ReadEventAsync();
+        Assert.That(first, Does.StartWith("data:a-old\n"), "the start of a: its history; nothing missed");
+        Assert.That(stream.LastChannel, Is.EqualTo(a));
+        Assert.That(await DataOf(stream, 1), Is.EqualTo(new[] { "b-live" }), "b's part was *: live only, no b-old");
+        Assert.That(stream.LastChannel, Is.EqualTo(b));
+    }
+
+    [Test]
     public async Task SeveralChannels_EachEventIsWrittenOnce()
     {
         var a = Unique("once.a");

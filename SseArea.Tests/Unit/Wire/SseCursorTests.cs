@@ -8,7 +8,13 @@ public sealed class SseCursorTests
     [Test]
     public void Encode_JoinsTheIdsInChannelOrder_EscapingSeparators()
     {
-        Assert.That(SseCursor.Encode(["1700-0", null, "a,b%c"]), Is.EqualTo("1700-0,,a%2Cb%25c"));
+        Assert.That(SseCursor.Encode(["1700-0", null, "a,b%c*"]), Is.EqualTo("1700-0,,a%2Cb%25c%2A"));
+    }
+
+    [Test]
+    public void Decode_OfAStar_IsLiveOnly_AndAnEscapedStarIsAnId()
+    {
+        Assert.That(SseCursor.Decode("5,,0-0,*,%2A", 5), Is.EqualTo(new[] { "5", null, null, SseCursor.Live, "*" }));
     }
 
     [Test]

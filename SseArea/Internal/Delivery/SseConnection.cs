@@ -10,6 +10,7 @@ internal sealed class SseConnection : ISseListener
     private readonly FrameQueue _queue;
     private readonly OpenStreams _streams;
     private SseResume? _resume;
+    private SseChannelLabels? _labels;
     private long _lastWrite;
 
     public SseConnection(int capacity, OpenStreams streams)
@@ -29,8 +30,12 @@ internal sealed class SseConnection : ISseListener
 
     public bool TryWrite(SseFrame frame) => _queue.TryWrite(frame);
 
-    /// <summary>Sets what the stream writes before live events, from its subscription's replay. Call before pumping.</summary>
-    public void Resume(SseReplay replay, IReadOnlyList<string> channels) => _resume = SseResume.For(replay, channels);
+    /// <summary>Sets what the stream writes before live events, from its subscription's replay, and its channel labels. Call before pumping.</summary>
+    public void Resume(SseReplay replay, IReadOnlyList<string> channels)
+    {
+        _labels = SseChannelLabels.For(channels);
+        _resume = SseResume.For(replay, channels, _labels);
+    }
 
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();
@@ -161,8 +166,9 @@ internal sealed class SseConnection : ISseListener
                 }
             }
 
+            var label = _labels is null ? default : _labels.Of(frame!);
             var bytes = frame!.Bytes.Span;
-            if (bytes.Length > span.Length - used)
+            if (label.Length + bytes.Length > span.Length - used)
             {
                 if (used > 0)
                 {
@@ -170,11 +176,12 @@ internal sealed class SseConnection : ISseListener
                     used = 0;
                 }
 
-                span = output.GetSpan(bytes.Length);
+                span = output.GetSpan(label.Length + bytes.Length);
             }
 
-            bytes.CopyTo(span[used..]);
-            used += bytes.Length;
+            label.CopyTo(span[used..]);
+            bytes.CopyTo(span[(used + label.Length)..]);
+            used += label.Length + bytes.Length;
         }
 
         if (used > 0)

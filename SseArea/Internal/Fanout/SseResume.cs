@@ -13,20 +13,22 @@ namespace SseArea.Internal.Fanout;
 internal sealed class SseResume
 {
     private readonly string[] _channels;
+    private readonly SseChannelLabels? _labels;
     private SseReplay? _replay;
     private string?[]? _cursor;
     private Dictionary<string, List<SseFrame>>? _overlap;
     private Dictionary<string, SseEntryId>? _floors;
 
-    private SseResume(SseReplay replay, IReadOnlyList<string> channels)
+    private SseResume(SseReplay replay, IReadOnlyList<string> channels, SseChannelLabels? labels)
     {
         _replay = replay;
         _channels = [.. channels];
+        _labels = labels;
     }
 
     /// <summary>The state a stream on <paramref name="channels"/> needs for <paramref name="replay"/>; <see langword="null"/> when none (history off).</summary>
-    public static SseResume? For(SseReplay replay, IReadOnlyList<string> channels)
-        => replay.Cursor is null && replay.Frames.Count == 0 && replay.MissedChannels.Count == 0 ? null : new SseResume(replay, channels);
+    public static SseResume? For(SseReplay replay, IReadOnlyList<string> channels, SseChannelLabels? labels = null)
+        => replay.Cursor is null && replay.Frames.Count == 0 && replay.MissedChannels.Count == 0 ? null : new SseResume(replay, channels, labels);
 
     /// <summary>Whether the stream writes its own id around each frame (several channels, history on).</summary>
     public bool WritesOwnIds => _cursor is not null;
@@ -129,9 +131,14 @@ internal sealed class SseResume
         return index >= 0;
     }
 
-    /// <summary>Writes a frame: as it is, or, when the stream writes its own ids, around this stream's id.</summary>
+    /// <summary>Writes a frame (after its channel's label, if any): as it is, or, when the stream writes its own ids, around this stream's id.</summary>
     public void Write(IBufferWriter<byte> output, SseFrame frame)
     {
+        if (_labels is not null)
+        {
+            output.Write(_labels.Of(frame));
+        }
+
         var index = _cursor is null || frame.Channel is null || frame.Id is null ? -1 : Array.IndexOf(_channels, frame.Channel);
         if (index < 0)
         {

@@ -86,7 +86,7 @@ internal static class RedisHistory
         for (var i = 0; i < channels.Count; i++)
         {
             var from = before[i].EntryId ?? string.Empty;
-            RedisValue[] args = lastEventId is null ? [string.Empty, "from", string.Empty, from, historyLength]
+            RedisValue[] args = lastEventId is null || wanted?[i] == SseCursor.Live ? [string.Empty, "from", string.Empty, from, historyLength]
                 : wanted is null ? ["\u0001unknown", "read", string.Empty, from, historyLength] // matches no entry: every channel is missed
                 : [wanted[i] ?? string.Empty, "read", SseEntryId.TryParse(wanted[i], out _) ? "entry" : string.Empty, from, historyLength];
             reads[i] = database.ScriptEvaluateAsync(RedisHistoryScripts.Replay, [RedisKeys.History(channels[i])], args);
@@ -107,7 +107,7 @@ internal static class RedisHistory
             }
             else
             {
-                cursor[channel] = lastEventId is null ? before[i].Key : wanted![i];
+                cursor[channel] = lastEventId is null || wanted![i] == SseCursor.Live ? before[i].Key : wanted[i];
             }
 
             foreach (var entry in (RedisResult[])result[1]!)

@@ -7,8 +7,8 @@ namespace SseArea.Internal.Wire;
 
 /// <summary>
 /// Every byte of SSE text SseArea sends is made here: events (formatted once per event, whatever the
-/// number of listeners), the preamble, heartbeats, the <c>sse-position</c> event, the <c>sse-missed</c>
-/// notice, and an event rewritten around a stream's own id.
+/// number of listeners), the preamble, heartbeats, the <c>sse-position</c> and <c>sse-channel</c> events, the
+/// <c>sse-missed</c> notice, and an event rewritten around a stream's own id.
 /// </summary>
 internal static class SseWriter
 {
@@ -47,6 +47,9 @@ internal static class SseWriter
     /// </summary>
     public static byte[] Position(string position)
         => Utf8.GetBytes($"event:sse-position\ndata:{JsonSerializer.Serialize(new { lastEventId = position })}\nid:{position}\n\n");
+
+    /// <summary>The <c>sse-channel</c> event naming the channel of the event after it (streams of several channels: <see cref="SseChannelLabels"/>).</summary>
+    public static byte[] ChannelLabel(string channel) => Utf8.GetBytes($"event:sse-channel\ndata:{channel}\n\n");
 
     /// <summary>The <c>sse-missed</c> event: events of <paramref name="channels"/> can not be sent (an <c>id:</c> line if positioned).</summary>
     public static byte[] MissedNotice(IReadOnlyList<string> channels, string? position = null)

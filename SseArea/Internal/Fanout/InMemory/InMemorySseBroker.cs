@@ -87,7 +87,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
                         // Nothing published yet: no history for a mere subscriber; an id that is not the start is unknown.
                         _listeners.Add(channel, listener);
                         cursor[channel] = null;
-                        if (lastEventId is not null && (wanted is null || wanted[i] is not null))
+                        if (lastEventId is not null && (wanted is null || (wanted[i] is not null && wanted[i] != SseCursor.Live)))
                         {
                             missed.Add(channel);
                         }
@@ -100,7 +100,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
             lock (history)
             {
                 _listeners.Add(channel, listener);
-                if (lastEventId is null)
+                if (lastEventId is null || wanted?[i] == SseCursor.Live)
                 {
                     cursor[channel] = history.LastId;
                 }
