@@ -64,6 +64,7 @@ public sealed class ElementRecoveryTests(BrokerKind broker) : BrowserFixture<Tes
               setTimeout(() => reject(new Error("no sse-error within 10 s")), 10000);
               const stream = document.createElement("sse-stream");
               stream.id = "refused";
+              stream.setAttribute("share", "none"); // its own connection: every request is the page's
               stream.addEventListener("sse-error", (e) => resolve(e.detail));
               stream.setAttribute("src", "/sse/stream?channel=" + "x".repeat(300));
               document.body.append(stream);

@@ -1,53 +1,47 @@
-// <sse-stream src="/sse/stream?channel=x" events="a,b" target="#feed" with-credentials>
+// <sse-stream src="/sse/stream?channel=x" events="a,b" target="#feed" with-credentials share="page">
 // SseArea's browser client, a standards-only module (no build step, no dependency).
-// - One EventSource on `src` while the element is in the document; closed when it leaves.
-// - Each event is re-dispatched on the element as a CustomEvent named after its SSE type
+// - Connections are shared (sse-hub.js): every element that points at the same endpoint shares one EventSource on
+//   the union of their channels, across the site's tabs through a SharedWorker (sse-worker.js) where the browser
+//   has one, else within the page. `share="page"` keeps it to the page, `share="none"` gives the element its own.
+// - Each event of the element's channels is re-dispatched on it as a CustomEvent named after its SSE type
 //   ("message" when untyped; other types only when listed in `events`), not bubbling, with
-//   detail = { data, lastEventId }: data is the parsed value when the text is a JSON object or
-//   array, else the text itself. `sse-missed` is always dispatched (detail.data.channels).
+//   detail = { data, lastEventId, channel }: data is the parsed value when the text is a JSON object or array,
+//   else the text itself. `sse-missed` is always dispatched (detail.data.channels).
 // - `target` (a CSS selector): each event's text is appended there as one line, as text only;
 //   a gap (`sse-missed`) is marked there with a line of class "sse-missed".
 // - `state` attribute: "connecting", "open", "reconnecting" (the browser or the element retries),
 //   "refused" (400/401/403/404: not retried) or "closed" (no src, or not in the document).
-// - Recovery: when the browser gives up (a proxy's 502 during a deploy, a 503), the element asks
-//   the stream URL once for its status, then opens a new EventSource after a backoff (1 s doubling
-//   to 30 s, with jitter), from the last event id it saw (`lastEventId` query value). Each failure
-//   dispatches `sse-error` with detail = { status, reason, state, retryIn }.
+// - Recovery: when the browser gives up (a proxy's 502 during a deploy, a 503), the connection asks the stream URL
+//   once for its status, then reopens after a backoff (1 s doubling to 30 s, with jitter) from the last ids it saw.
+//   Each failure dispatches `sse-error` with detail = { status, reason, state, retryIn }.
+import { SseHub } from "./sse-hub.js";
 
-const retryBase = 1000;
-const retryCap = 30000;
-const refusals = new Set([400, 401, 403, 404]);
+let pageHub = null;
+let workerLink;
 
 class SseStreamElement extends HTMLElement {
-  static observedAttributes = ["src", "events", "with-credentials"];
+  static observedAttributes = ["src", "events", "with-credentials", "share"];
 
-  #source = null;
+  #sub = null;
   #connected = false;
-  #lastEventId = null;
-  #attempt = 0;
-  #timer = 0;
-  #probe = null;
 
   connectedCallback() {
     this.#connected = true;
-    this.#open();
+    this.#subscribe();
   }
 
   disconnectedCallback() {
     this.#connected = false;
-    this.#close();
+    this.#unsubscribe();
     this.#setState("closed");
   }
 
-  // A new URL or event list means a new connection. Before connectedCallback (as when the
-  // element upgrades) there is nothing to redo: connectedCallback opens with the final values.
+  // A new URL, event list or sharing means a new subscription. Before connectedCallback (as when the element
+  // upgrades) there is nothing to redo: connectedCallback subscribes with the final values.
   attributeChangedCallback(name, oldValue, newValue) {
     if (this.#connected && oldValue !== newValue) {
-      if (name === "src") {
-        this.#lastEventId = null; // another stream: its own positions
-      }
-      this.#close();
-      this.#open();
+      this.#unsubscribe();
+      this.#subscribe();
     }
   }
 
@@ -56,111 +50,37 @@ class SseStreamElement extends HTMLElement {
     return this.getAttribute("state") || "closed";
   }
 
-  #open() {
+  #subscribe() {
     const src = this.getAttribute("src");
-    if (!src || this.#source || !this.#connected) {
-      if (!src) {
-        this.#setState("closed");
-      }
+    if (!src) {
+      this.#setState("closed");
       return;
     }
 
-    const source = new EventSource(this.#url(src), { withCredentials: this.#credentials() });
-    this.#source = source;
-    this.#setState(this.#attempt > 0 ? "reconnecting" : "connecting");
-    source.addEventListener("open", () => {
-      this.#attempt = 0;
-      this.#setState("open");
-    });
-    source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) {
-        this.#gaveUp(src); // a non-200 answer: the browser will not retry by itself
-      } else {
-        this.#setState("reconnecting"); // the browser retries, with the last id it saw
-      }
-    });
-
-    // EventSource only delivers typed events to listeners of that exact type.
-    const types = new Set(["message", "sse-missed"]);
-    for (const type of (this.getAttribute("events") || "").split(",")) {
-      if (type.trim()) {
-        types.add(type.trim());
-      }
-    }
-    for (const type of types) {
-      source.addEventListener(type, (event) => this.#relay(event));
-    }
-    source.addEventListener("sse-position", (event) => this.#remember(event));
+    const share = this.getAttribute("share");
+    let lastError = null;
+    const sub = {
+      src: new URL(src, document.baseURI).href,
+      types: (this.getAttribute("events") || "").split(",").map((t) => t.trim()).filter((t) => t),
+      credentials: this.hasAttribute("with-credentials"),
+      share: share !== "none",
+      event: (type, data, lastEventId, channel) => this.#relay(type, data, lastEventId, channel),
+      state: (state, error) => {
+        this.#setState(state);
+        if (error && error !== lastError) {
+          lastError = error;
+          this.dispatchEvent(new CustomEvent("sse-error", { detail: error }));
+        }
+      },
+    };
+    this.#sub = sub;
+    const link = share === "none" || share === "page" ? null : worker();
+    (link ?? hub()).subscribe(sub);
   }
 
-  #close() {
-    clearTimeout(this.#timer);
-    this.#probe?.abort();
-    this.#probe = null;
-    this.#attempt = 0;
-    if (this.#source) {
-      this.#source.close();
-      this.#source = null;
-    }
-  }
-
-  // The stream URL, resuming from the last event id seen (a new EventSource sends no Last-Event-ID).
-  #url(src) {
-    if (this.#lastEventId === null) {
-      return src;
-    }
-    const url = new URL(src, document.baseURI);
-    url.searchParams.set("lastEventId", this.#lastEventId);
-    return url.href;
-  }
-
-  #credentials() {
-    return this.hasAttribute("with-credentials");
-  }
-
-  // EventSource does not say why it closed: one GET of the same URL does, aborted once its status is in.
-  async #gaveUp(src) {
-    this.#source?.close();
-    this.#source = null;
-    const probe = new AbortController();
-    this.#probe = probe;
-    let status = 0;
-    let reason = "The stream could not be reached.";
-    try {
-      const response = await fetch(this.#url(src), {
-        headers: { Accept: "text/event-stream" },
-        credentials: this.#credentials() ? "include" : "same-origin",
-        signal: probe.signal,
-      });
-      status = response.status;
-      reason = response.ok ? "The stream closed." : await problemDetail(response);
-    } catch {
-      if (probe.signal.aborted && this.#probe !== probe) {
-        return; // the element moved on meanwhile
-      }
-    } finally {
-      probe.abort();
-    }
-    if (this.#probe !== probe || !this.#connected) {
-      return;
-    }
-    this.#probe = null;
-
-    if (refusals.has(status)) {
-      this.#setState("refused");
-      this.#error(status, reason, "refused", null);
-      return;
-    }
-    const delay = Math.min(retryCap, retryBase * 2 ** this.#attempt);
-    const retryIn = Math.round(delay / 2 + Math.random() * delay / 2);
-    this.#attempt++;
-    this.#setState("reconnecting");
-    this.#error(status, reason, "reconnecting", retryIn);
-    this.#timer = setTimeout(() => this.#open(), retryIn);
-  }
-
-  #error(status, reason, state, retryIn) {
-    this.dispatchEvent(new CustomEvent("sse-error", { detail: { status, reason, state, retryIn } }));
+  #unsubscribe() {
+    this.#sub?.leave();
+    this.#sub = null;
   }
 
   #setState(state) {
@@ -169,26 +89,16 @@ class SseStreamElement extends HTMLElement {
     }
   }
 
-  #remember(event) {
-    if (event.lastEventId) {
-      this.#lastEventId = event.lastEventId;
-    }
-  }
-
-  #relay(event) {
-    this.#remember(event);
-    const text = event.data;
-    this.dispatchEvent(new CustomEvent(event.type, {
-      detail: { data: parse(text), lastEventId: event.lastEventId },
-    }));
+  #relay(type, text, lastEventId, channel) {
+    this.dispatchEvent(new CustomEvent(type, { detail: { data: parse(text), lastEventId, channel } }));
 
     const selector = this.getAttribute("target");
     const target = selector && document.querySelector(selector);
     if (target) {
       const list = target.tagName === "OL" || target.tagName === "UL";
       const line = document.createElement(list ? "li" : "div");
-      line.dataset.type = event.type;
-      if (event.type === "sse-missed") {
+      line.dataset.type = type;
+      if (type === "sse-missed") {
         line.className = "sse-missed";
         line.textContent = "Some events may have been missed here.";
       } else {
@@ -199,14 +109,65 @@ class SseStreamElement extends HTMLElement {
   }
 }
 
-// A problem-details body's detail (SseArea's refusals have one), else the status text.
-async function problemDetail(response) {
-  try {
-    const problem = await response.json();
-    return String(problem.detail || problem.title || response.statusText);
-  } catch {
-    return response.statusText || `HTTP ${response.status}`;
+function hub() {
+  return (pageHub ??= new SseHub());
+}
+
+// The site's SharedWorker, shared by its tabs; null where there is none. Should it fail to start, every
+// subscription it holds moves to the page's own hub.
+function worker() {
+  if (workerLink !== undefined) {
+    return workerLink;
   }
+  if (typeof SharedWorker !== "function") {
+    return (workerLink = null);
+  }
+  const subs = new Map();
+  let next = 0;
+  let port;
+  try {
+    const shared = new SharedWorker(new URL("./sse-worker.js", import.meta.url), { type: "module", name: "sse-stream" });
+    shared.addEventListener("error", () => {
+      workerLink = null;
+      subs.forEach((sub) => hub().subscribe(sub));
+      subs.clear();
+    });
+    port = shared.port;
+  } catch {
+    return (workerLink = null);
+  }
+
+  port.addEventListener("message", ({ data: m }) => {
+    const sub = subs.get(m.id);
+    if (m.op === "event") {
+      sub?.event(m.type, m.data, m.lastEventId, m.channel);
+    } else if (m.op === "state") {
+      sub?.state(m.state, m.error);
+    }
+  });
+  port.start();
+  const send = (id, sub) => port.postMessage({ op: "subscribe", id, src: sub.src, types: sub.types, credentials: sub.credentials });
+
+  // The worker learns that this tab is gone when it is granted the lock the tab holds while it lives.
+  const lock = `sse-stream-tab-${Math.random().toString(36).slice(2)}${Date.now()}`;
+  navigator.locks?.request(lock, () => {
+    port.postMessage({ op: "tab", lock });
+    return new Promise(() => {});
+  });
+  addEventListener("pagehide", () => port.postMessage({ op: "bye" }));
+  addEventListener("pageshow", (e) => e.persisted && subs.forEach((sub, id) => send(id, sub)));
+
+  return (workerLink = {
+    subscribe(sub) {
+      const id = ++next;
+      subs.set(id, sub);
+      sub.leave = () => {
+        subs.delete(id);
+        port.postMessage({ op: "unsubscribe", id });
+      };
+      send(id, sub);
+    },
+  });
 }
 
 // Objects and arrays are parsed; other text stays text ("42" is not turned into a number).

@@ -12,9 +12,9 @@ public sealed class TestController : Controller
     /// hearing the event types of <c>events</c> besides <c>message</c>.
     /// </summary>
     [HttpGet("page")]
-    public IActionResult Page([FromQuery(Name = "channel")] string[] channels, [FromQuery] string? events)
-        => View(new TestPageModel(channels.Length == 0 ? [null] : [.. channels.Cast<string?>()], events));
+    public IActionResult Page([FromQuery(Name = "channel")] string[] channels, [FromQuery] string? events, [FromQuery] string? share)
+        => View(new TestPageModel(channels.Length == 0 ? [null] : [.. channels.Cast<string?>()], events, share));
 }
 
-/// <summary>The stream elements of the test page: one per channel (null: the default channel).</summary>
-public sealed record TestPageModel(IReadOnlyList<string?> Channels, string? Events);
+/// <summary>The stream elements of the test page: one per channel (null: the default channel), with their <c>share</c> attribute.</summary>
+public sealed record TestPageModel(IReadOnlyList<string?> Channels, string? Events, string? Share = null);
