@@ -31,6 +31,7 @@ builder.Services.AddSse()
     .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin");
 
 builder.Services.AddHostedService<AnalyticsPublisher>();
+builder.Services.AddSingleton<RecentStatuses>(); // the timeline's state, drawn on load and again after sse-missed
 
 var app = builder.Build();
 

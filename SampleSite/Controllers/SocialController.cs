@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 using SampleSite.Models;
+using SampleSite.Services;
 using SseArea;
 
 namespace SampleSite.Controllers;
 
 /// <summary>A public timeline on channel <c>users.social</c>: a status posted here reaches every open page.</summary>
-public sealed class SocialController(ISsePublisher sse) : Controller
+public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, TimeProvider clock) : Controller
 {
     /// <summary>The channel of the timeline.</summary>
     public const string Channel = "users.social";
@@ -24,6 +25,11 @@ public sealed class SocialController(ISsePublisher sse) : Controller
         return View(new StatusForm { Name = User.Identity?.Name ?? string.Empty });
     }
 
+    /// <summary>The latest statuses, newest first: what a page draws again when its stream says it may have missed some.</summary>
+    [HttpGet("/social/recent")]
+    public IActionResult Recent()
+        => Json(recent.Latest().Select(s => new { user = s.User, status = s.Text, time = s.Time }));
+
     /// <summary>
     /// Publishes the status. The page's script posts with <c>Accept: application/json</c> and stays
     /// put (so its own timeline shows the event); without script the browser is redirected back.
@@ -36,6 +42,7 @@ public sealed class SocialController(ISsePublisher sse) : Controller
         {
             try
             {
+                recent.Add(new Status(form.Name, form.Status, clock.GetUtcNow()));
                 var receivers = await sse.PublishAsync(new { user = form.Name, status = form.Status }, type: StatusEvent, channel: Channel, cancellationToken: cancellationToken);
                 return WantsJson() ? Json(new { channel = Channel, receivers }) : RedirectToAction(nameof(Index), new { sent = receivers });
             }

@@ -43,7 +43,7 @@ public sealed partial class PublishedSiteTests
         var gzipped = Scripts.Sum(script =>
         {
             using var compressed = new MemoryStream();
-            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize))
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
             {
                 gzip.Write(File.ReadAllBytes(Path.Combine(Repository.Root(), "SseArea", "wwwroot", script)));
             }

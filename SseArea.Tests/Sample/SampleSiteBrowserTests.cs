@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using SseArea.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -48,6 +49,24 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
 
         await Expect(Page.Locator("#post-status")).ToHaveTextAsync(new Regex("^Sent to 'users.social': [1-9][0-9]* receiver\\(s\\)\\.$"));
         Assert.That(Page.Url, Does.EndWith("/social"), "posted in the background");
+    }
+
+    [Test]
+    public async Task SocialTimeline_IsDrawnWithThePage_AndAgainFromTheServer_WhenTheStreamSaysEventsWereMissed()
+    {
+        await using var site = await TestSite<Program>.StartAsync(new TestSiteOptions { Broker = broker, Settings = { [TestSettings.HistoryLength] = "10" } });
+        var recent = site.Services.GetRequiredService<SampleSite.Services.RecentStatuses>();
+        recent.Add(new("bob", "posted before the page loaded", DateTimeOffset.UtcNow));
+        await OpenAsync(new Uri(site.Address, "/social").ToString());
+        await Expect(Page.Locator("#statuses li .user")).ToHaveTextAsync(["bob"]);
+
+        // A status the page never got as an event (posted while its stream was down), then a stream that resumes
+        // from an id the server no longer knows: it says events may have been missed.
+        recent.Add(new("carol", "posted while the page was away", DateTimeOffset.UtcNow));
+        await Page.EvaluateAsync("() => document.getElementById('social-stream').setAttribute('src', '/sse/stream?channel=users.social&lastEventId=gone')");
+
+        await Expect(Page.Locator("#statuses")).ToHaveAttributeAsync("data-reloaded", "1");
+        await Expect(Page.Locator("#statuses li .user")).ToHaveTextAsync(["carol", "bob"]);
     }
 
     [Test]
