@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using SseArea.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
