@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need
-# (redis-server, unzip, chromium, node and the npm clients of the field tests), checks
+# (redis-server, unzip, chromium, firefox-esr, node, the npm clients of the field tests and puppeteer-core), checks
 # formatting, builds (warnings are errors), packs the library and checks the package, runs every test, and ends with "tests: N passed, N failed"
 # counted from the TRX results.
 set -uo pipefail
@@ -13,6 +13,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the browser tests drive Debian's chromium
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)  # ... and Debian's Firefox ESR (puppeteer-core, WebDriver BiDi)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the field tests run real npm SSE clients
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,10 +24,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v redis-server >/dev/null 2>&1 || fail "redis-server is still missing"
 [ -x /usr/bin/chromium ] || fail "chromium is still missing"
+[ -x /usr/bin/firefox-esr ] || fail "firefox-esr is still missing"
 
 clients=SseArea.Tests/Field/clients
-if [ ! -d "$clients/node_modules" ]; then
-  step "installing the npm SSE clients (npm ci in $clients)"
+if [ ! -d "$clients/node_modules/puppeteer-core" ]; then
+  step "installing the npm SSE clients and puppeteer-core (npm ci in $clients)"
   npm ci --prefix "$clients" --no-audit --no-fund || fail "npm ci failed in $clients"
 fi
 

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using SseArea.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -103,46 +100,5 @@ public sealed class ElementRecoveryTests(BrokerKind broker) : BrowserFixture<Tes
 
         Assert.That(detail.GetProperty("data").GetProperty("channels")[0].GetString(), Is.EqualTo("browser.gap"));
         await Expect(Page.Locator("#gap-feed li.sse-missed")).ToHaveTextAsync(["Some events may have been missed here."]);
-    }
-
-    /// <summary>Stands in front of the stream endpoint as a proxy would during a deploy: cuts open streams, answers 503.</summary>
-    private sealed class StreamGate
-    {
-        private readonly ConcurrentDictionary<HttpContext, byte> _open = new();
-
-        public volatile bool Unavailable;
-
-        public void Use(IApplicationBuilder app) => app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments("/sse/stream"))
-            {
-                await next(context);
-                return;
-            }
-
-            if (Unavailable)
-            {
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return;
-            }
-
-            _open[context] = 0;
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                _open.TryRemove(context, out _);
-            }
-        });
-
-        public void CutAll()
-        {
-            foreach (var context in _open.Keys)
-            {
-                context.Abort();
-            }
-        }
     }
 }

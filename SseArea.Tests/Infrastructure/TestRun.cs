@@ -8,6 +8,7 @@ public sealed class TestRun
     public async Task StopSharedServersAsync()
     {
         await Infrastructure.BrowserSession.StopAsync();
+        await Infrastructure.FieldBrowser.StopAllAsync();
         await Infrastructure.RedisTestServer.StopAsync();
         await Infrastructure.RedisClusterTestServer.StopAsync();
     }

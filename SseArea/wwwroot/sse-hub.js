@@ -21,7 +21,7 @@ export class SseHub {
   /**
    * @param {{ src: string, types: string[], credentials: boolean, share: boolean,
    *   event(type: string, data: string, lastEventId: string, channel: string | null): void,
-   *   state(state: string, error: object | null): void }} sub
+   *   state(state: string, error: object | null): void }} sub   (error: a new failure's, once)
    */
   subscribe(sub) {
     const url = new URL(sub.src);
@@ -249,12 +249,13 @@ class Connection {
     this.#timer = setTimeout(() => this.#open(), retryIn);
   }
 
+  // Subscribers hear each state change, and each new error once (null otherwise).
   #setState(state, error) {
-    const changed = state !== this.#state || error !== this.#error;
-    this.#state = state;
-    this.#error = error;
-    if (changed) {
-      this.#subs.forEach((sub) => sub.state(state, error));
+    const fresh = error !== this.#error ? error : null;
+    if (state !== this.#state || fresh) {
+      this.#state = state;
+      this.#error = error;
+      this.#subs.forEach((sub) => sub.state(state, fresh));
     }
   }
 }

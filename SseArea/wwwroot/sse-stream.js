@@ -58,7 +58,6 @@ class SseStreamElement extends HTMLElement {
     }
 
     const share = this.getAttribute("share");
-    let lastError = null;
     const sub = {
       src: new URL(src, document.baseURI).href,
       types: (this.getAttribute("events") || "").split(",").map((t) => t.trim()).filter((t) => t),
@@ -67,8 +66,7 @@ class SseStreamElement extends HTMLElement {
       event: (type, data, lastEventId, channel) => this.#relay(type, data, lastEventId, channel),
       state: (state, error) => {
         this.#setState(state);
-        if (error && error !== lastError) {
-          lastError = error;
+        if (error) {
           this.dispatchEvent(new CustomEvent("sse-error", { detail: error }));
         }
       },
@@ -146,7 +144,7 @@ function worker() {
     }
   });
   port.start();
-  const send = (id, sub) => port.postMessage({ op: "subscribe", id, src: sub.src, types: sub.types, credentials: sub.credentials });
+  const message = (id, sub) => ({ id, src: sub.src, types: sub.types, credentials: sub.credentials });
 
   // The worker learns that this tab is gone when it is granted the lock the tab holds while it lives.
   const lock = `sse-stream-tab-${Math.random().toString(36).slice(2)}${Date.now()}`;
@@ -155,8 +153,10 @@ function worker() {
     return new Promise(() => {});
   });
   addEventListener("pagehide", () => port.postMessage({ op: "bye" }));
-  addEventListener("pageshow", (e) => e.persisted && subs.forEach((sub, id) => send(id, sub)));
+  addEventListener("pageshow", (e) => e.persisted && port.postMessage({ op: "subscribe", subs: [...subs].map(([id, sub]) => message(id, sub)) }));
 
+  // Subscriptions made in one task (a page's elements upgrading) go in one message: the worker opens one stream for them.
+  let batch = null;
   return (workerLink = {
     subscribe(sub) {
       const id = ++next;
@@ -165,7 +165,14 @@ function worker() {
         subs.delete(id);
         port.postMessage({ op: "unsubscribe", id });
       };
-      send(id, sub);
+      if (!batch) {
+        batch = [];
+        queueMicrotask(() => {
+          port.postMessage({ op: "subscribe", subs: batch.filter((s) => subs.has(s.id)) });
+          batch = null;
+        });
+      }
+      batch.push(message(id, sub));
     },
   });
 }
