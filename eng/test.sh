@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need
-# (redis-server, unzip, chromium, firefox-esr, node, the npm clients of the field tests and puppeteer-core), checks
+# (redis-server, unzip, chromium, firefox-esr, node, python3-requests, the npm clients of the field tests and puppeteer-core), checks
 # formatting, builds (warnings are errors), packs the library and checks the package, runs every test, and ends with "tests: N passed, N failed"
 # counted from the TRX results.
 set -uo pipefail
@@ -16,6 +16,7 @@ command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)  # ... and Debian's Firefox ESR (puppeteer-core, WebDriver BiDi)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the field tests run real npm SSE clients
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+/usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)  # the Python field client
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian packages)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -24,7 +24,17 @@ if (mode === "eventsource") {
   fetchEventSource(url, {
     openWhenHidden: true,
     onopen: async () => say({ kind: "open" }),
-    onmessage: (m) => say({ kind: "message", event: m.event, data: m.data, id: m.id }),
+    onmessage: (m) => {
+      if (m.event === "sse-position") {
+        say({ kind: "position", id: m.id });
+      }
+      say({ kind: "message", event: m.event, data: m.data, id: m.id });
+    },
+    // The package stops for good when a server ends the stream (a restart) unless onclose throws: then it retries,
+    // with Last-Event-ID, after the server's retry: (SseArea's docs say so).
+    onclose: () => {
+      throw new Error("the stream ended");
+    },
     onerror: (e) => say({ kind: "error", message: String(e?.message ?? e) }),
   });
 } else {
