@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need
-# (redis-server, unzip, chromium, firefox-esr, node, python3-requests, the npm clients of the field tests and puppeteer-core), checks
+# (redis-server, unzip, chromium, firefox-esr, nginx, node, python3-requests, the npm clients of the field tests and puppeteer-core), checks
 # formatting, builds (warnings are errors), packs the library and checks the package, runs every test, and ends with "tests: N passed, N failed"
 # counted from the TRX results.
 set -uo pipefail
@@ -17,6 +17,7 @@ command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)  # the field tests run real npm SSE clients
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 /usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)  # the Python field client
+[ -x /usr/sbin/nginx ] || missing+=(nginx)  # the proxy of the deploy and HTTP/2 tests (run as the tests' own process)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian packages)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -64,10 +64,13 @@ internal sealed class TestSiteProcess : IAsyncDisposable
     public static Task<TestSiteProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
         => StartAsync(SiteBuild.TestHost, environment);
 
-    /// <summary>Starts <paramref name="site"/> and waits until it listens; the Redis URL is only what <paramref name="environment"/> sets.</summary>
-    public static async Task<TestSiteProcess> StartAsync(SiteBuild site, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="site"/> on <paramref name="port"/> (default: a free one) and waits until it listens; the
+    /// Redis URL is only what <paramref name="environment"/> sets.
+    /// </summary>
+    public static async Task<TestSiteProcess> StartAsync(SiteBuild site, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
-        var port = RedisTestServer.FreeLoopbackPort();
+        port ??= RedisTestServer.FreeLoopbackPort();
         var start = new ProcessStartInfo(Dotnet())
         {
             WorkingDirectory = site.WorkingDirectory,
@@ -75,7 +78,7 @@ internal sealed class TestSiteProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[site.Assembly, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"])
+        foreach (var argument in (string[])[site.Assembly, "--urls", $"http://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}"])
         {
             start.ArgumentList.Add(argument);
         }
@@ -100,7 +103,7 @@ internal sealed class TestSiteProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var running = new TestSiteProcess(process, log, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
+        var running = new TestSiteProcess(process, log, new Uri($"http://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}"));
         try
         {
             await listening.Task.WaitAsync(StartTimeout);
