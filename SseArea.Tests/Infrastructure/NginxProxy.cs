@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace SseArea.Tests.Infrastructure;
 
@@ -39,11 +37,11 @@ internal sealed class NginxProxy : IAsyncDisposable
         var tls = string.Empty;
         if (http2)
         {
-            WriteCertificate(folder.FullName);
+            var (certificate, key) = TestCertificate.WritePem(folder.FullName);
             tls = $"""
                 ssl http2;
-                    ssl_certificate {folder.FullName}/cert.pem;
-                    ssl_certificate_key {folder.FullName}/key.pem
+                    ssl_certificate {certificate};
+                    ssl_certificate_key {key}
                 """;
         }
 
@@ -129,17 +127,5 @@ internal sealed class NginxProxy : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static void WriteCertificate(string folder)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
     }
 }

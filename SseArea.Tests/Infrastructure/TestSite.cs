@@ -34,6 +34,9 @@ internal sealed class TestSiteOptions
 
     /// <summary>Kestrel's loopback port; 0 takes a free one.</summary>
     public int Port { get; init; }
+
+    /// <summary>With a certificate, the site listens on HTTPS with HTTP/1.1 and HTTP/2 (as browsers reach HTTP/2).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
 }
 
 /// <summary>The library's test host in process: see <see cref="TestSite{TEntryPoint}"/>.</summary>
@@ -66,10 +69,13 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
     private readonly Factory _factory;
     private readonly bool _inMemory;
 
-    private TestSite(Factory factory, bool inMemory)
+    private readonly string? _thumbprint;
+
+    private TestSite(Factory factory, bool inMemory, string? thumbprint)
     {
         _factory = factory;
         _inMemory = inMemory;
+        _thumbprint = thumbprint;
         Address = inMemory
             ? factory.Server.BaseAddress
             : new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -109,11 +115,18 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
         {
             if (!options.InMemoryServer)
             {
-                factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+                factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+                {
+                    if (options.Certificate is { } certificate)
+                    {
+                        listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                        listen.UseHttps(certificate);
+                    }
+                }));
             }
 
             factory.StartServer();
-            return new TestSite<TEntryPoint>(factory, options.InMemoryServer);
+            return new TestSite<TEntryPoint>(factory, options.InMemoryServer, options.Certificate?.Thumbprint);
         }
         catch
         {
@@ -137,6 +150,12 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
         }
 
         var handler = new SocketsHttpHandler { UseCookies = cookies, AllowAutoRedirect = followRedirects, MaxResponseDrainSize = 0 };
+        if (_thumbprint is not null)
+        {
+            // The test's own certificate, and only it.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => string.Equals(certificate?.GetCertHashString(), _thumbprint, StringComparison.OrdinalIgnoreCase);
+        }
+
         return new HttpClient(handler) { BaseAddress = Address, Timeout = RequestTimeout };
     }
 
