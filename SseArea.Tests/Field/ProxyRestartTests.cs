@@ -4,9 +4,9 @@ using SseArea.Tests.Infrastructure;
 namespace SseArea.Tests.Field;
 
 /// <summary>
-/// A deploy behind a real proxy: the test host as its own process (Production, Redis with history; SampleSite run
-/// from build output outside Development serves no library assets) behind Debian's nginx with the docs' proxy block,
-/// a page of two elements open in Firefox ESR and Chromium; the site stops (SIGTERM) and starts again on the same port. While it is down nginx answers 502, which ends an EventSource for good: the page's
+/// A deploy behind a real proxy: SampleSite as it ships (published, its own process, Production, Redis with history)
+/// behind Debian's nginx with the docs' proxy block, its home page open in Firefox ESR and Chromium; SampleSite stops
+/// (SIGTERM) and starts again on the same port. While it is down nginx answers 502, which ends an EventSource for good: the page's
 /// elements must come back by themselves, with what was published meanwhile.
 /// </summary>
 [TestFixture(BrowserKind.Firefox)]
@@ -15,7 +15,7 @@ namespace SseArea.Tests.Field;
 public sealed class ProxyRestartTests(BrowserKind kind)
 {
     [Test]
-    public async Task ADeployBehindNginx_ThePageComesBackByItself_WithWhatWasPublishedWhileTheSiteWasDown()
+    public async Task ADeployBehindNginx_TheHomePageComesBackByItself_WithWhatWasPublishedWhileTheSiteWasDown()
     {
         var browser = await FieldBrowser.GetAsync(kind);
         await using var redis = await OwnRedisServer.StartAsync();
@@ -25,17 +25,17 @@ public sealed class ProxyRestartTests(BrowserKind kind)
             [TestSettings.AsEnvironmentVariable(TestSettings.HistoryLength)] = "100",
         };
         var port = RedisTestServer.FreeLoopbackPort();
-        var channel = $"deploy.{Guid.NewGuid():N}";
-        var site = await TestSiteProcess.StartAsync(SiteBuild.TestHost, settings, port);
+        var sampleSite = await PublishedSampleSite.BuildAsync();
+        var site = await TestSiteProcess.StartAsync(sampleSite, settings, port);
         try
         {
             await using var nginx = await NginxProxy.StartAsync(site.Address);
             var page = await browser.NewPageAsync();
             try
             {
-                Assert.That(await page.GotoAsync(new Uri(nginx.Address, $"/test/page?channel={channel}&channel={channel}.other").ToString()), Is.EqualTo(200));
+                Assert.That(await page.GotoAsync(new Uri(nginx.Address, "/").ToString()), Is.EqualTo(200));
                 await page.WaitAsync("() => document.querySelectorAll('sse-stream[state=open]').length === 2", "both elements open through nginx");
-                await page.EvaluateAsync("() => { window.errors = []; document.getElementById('stream-0').addEventListener('sse-error', (e) => window.errors.push(e.detail)); }");
+                await page.EvaluateAsync("() => { window.errors = []; document.getElementById('feed-stream').addEventListener('sse-error', (e) => window.errors.push(e.detail)); }");
 
                 // The deploy: the site stops; nginx answers 502 meanwhile; another server publishes.
                 await site.DisposeAsync();
@@ -45,17 +45,17 @@ public sealed class ProxyRestartTests(BrowserKind kind)
                     Settings = { [TestSettings.RedisUrl] = redis.Url, [TestSettings.HistoryLength] = "100" },
                 }))
                 {
-                    await publisher.Publisher.PublishAsync("published during the deploy", channel: channel);
+                    await publisher.Publisher.PublishAsync("published during the deploy"); // the default channel, the feed's
                 }
 
-                site = await TestSiteProcess.StartAsync(SiteBuild.TestHost, settings, port);
+                site = await TestSiteProcess.StartAsync(sampleSite, settings, port);
                 var back = Stopwatch.StartNew();
-                await page.WaitAsync("() => [...document.querySelectorAll('#feed-0 li')].some((li) => li.textContent === 'published during the deploy')", "the event published while the site was down", 60_000);
+                await page.WaitAsync("() => [...document.querySelectorAll('#feed li')].some((li) => li.textContent === 'published during the deploy')", "the event published while the site was down", 60_000);
                 TestContext.Progress.WriteLine($"{browser.Version}: first event {back.ElapsedMilliseconds} ms after the site was back");
                 await page.WaitAsync("() => document.querySelectorAll('sse-stream[state=open]').length === 2", "both elements open again");
 
-                Assert.That(await site.PublishAsync("after the deploy", channel: channel), Is.EqualTo(1), "one stream for the page");
-                await page.WaitAsync("() => [...document.querySelectorAll('#feed-0 li')].some((li) => li.textContent === 'after the deploy')", "an event published after the deploy");
+                Assert.That(await site.Http.GetStringAsync("/hello"), Is.EqualTo("Message sent!"));
+                await page.WaitAsync("() => [...document.querySelectorAll('#feed li')].some((li) => li.textContent === '{\"message\":\"Hello!\"}')", "a greeting published after the deploy");
                 Assert.That(await page.ErrorsAsync(), Is.Empty, "script errors");
             }
             finally

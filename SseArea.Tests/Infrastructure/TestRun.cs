@@ -9,6 +9,7 @@ public sealed class TestRun
     {
         await Infrastructure.BrowserSession.StopAsync();
         await Infrastructure.FieldBrowser.StopAllAsync();
+        await Infrastructure.PublishedSampleSite.DeleteAsync();
         await Infrastructure.RedisTestServer.StopAsync();
         await Infrastructure.RedisClusterTestServer.StopAsync();
     }

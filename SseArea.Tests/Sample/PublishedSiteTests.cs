@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using SseArea.Tests.Infrastructure;
@@ -6,8 +5,8 @@ using SseArea.Tests.Infrastructure;
 namespace SseArea.Tests.Sample;
 
 /// <summary>
-/// SampleSite as it ships: published with <c>dotnet publish</c> (the build the test run already
-/// made), then run as its own process. The library's script must travel with it.
+/// SampleSite as it ships: published with <c>dotnet publish</c> (<see cref="PublishedSampleSite"/>),
+/// then run as its own process. The library's script must travel with it.
 /// </summary>
 [CancelAfter(180_000)]
 public sealed partial class PublishedSiteTests
@@ -17,16 +16,7 @@ public sealed partial class PublishedSiteTests
     private DirectoryInfo _output = null!;
 
     [OneTimeSetUp]
-    public async Task PublishAsync()
-    {
-        _output = Directory.CreateTempSubdirectory("ssearea-published-");
-        var (exitCode, output) = await RunAsync(
-            TestSiteProcess.Dotnet(), ["publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", SiteBuild.Configuration, "--no-build", "-o", _output.FullName, "-nologo"]);
-        Assert.That(exitCode, Is.Zero, $"dotnet publish failed:\n{output}");
-    }
-
-    [OneTimeTearDown]
-    public void DeleteOutput() => _output?.Delete(recursive: true);
+    public async Task PublishAsync() => _output = await PublishedSampleSite.GetAsync();
 
     [TestCaseSource(nameof(Scripts))]
     public void PublishedSite_CarriesTheElementsScripts_Unchanged(string script)
@@ -67,33 +57,6 @@ public sealed partial class PublishedSiteTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("customElements.define(\"sse-stream\""));
     }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test host's own MSBuild settings must not leak into a separate build.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
 
     [GeneratedRegex("<script src=\"(/_content/SseArea/sse-stream\\.js\\?v=[^\"]+)\" type=\"module\">")]
     private static partial Regex ScriptLink();
