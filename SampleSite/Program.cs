@@ -5,6 +5,7 @@ using SampleSite.Services;
 var builder = WebApplication.CreateBuilder(args);
 
 var mvc = builder.Services.AddControllersWithViews();
+builder.Services.AddRazorPages(); // Pages/Live.cshtml: <sse-stream> in a Razor Page
 #if DEBUG
 if (builder.Environment.IsDevelopment())
 {
@@ -47,5 +48,7 @@ app.UseAuthorization();
 app.MapControllers();
 app.MapHealthChecks("/healthz"); // AddSse registered the "sse" check: Healthy while the broker works
 app.MapDefaultControllerRoute();
+app.MapRazorPages();
+app.MapSse(); // the stream endpoint; MapControllers above maps it already, but a Razor Pages-only site needs this line
 
 app.Run();

@@ -45,9 +45,16 @@ public sealed class SseOptions
 
     /// <summary>
     /// How many events the broker keeps per channel so that a client reconnecting with <c>Last-Event-ID</c> gets the
-    /// ones it missed. When above 0, every event carries an id and each stream first writes its position (an <c>id:</c>
-    /// line alone); on Redis it needs Redis 7, and a channel's history expires a day after its last publish.
+    /// ones it missed. When above 0, every event carries an id and each stream first writes its position (the
+    /// <c>sse-position</c> event); on Redis it needs Redis 7, and a channel's history expires a day after its last publish.
     /// Default 0 (off: events go out exactly as Flask-SSE writes them).
     /// </summary>
     public int HistoryLength { get; set; }
+
+    /// <summary>
+    /// Whether a web application must map the stream endpoint: when <see langword="true"/> (the default), an application
+    /// with routing that maps neither controllers nor <c>app.MapSse()</c> fails at startup, saying what to call. Set
+    /// <see langword="false"/> in an application that only publishes (its streams are served by another).
+    /// </summary>
+    public bool RequireStreamEndpoint { get; set; } = true;
 }

@@ -7,7 +7,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SseServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the <c>Sse</c> area (its stream endpoint, an MVC action: map it with <c>app.MapControllers()</c>),
+    /// Adds the <c>Sse</c> area (its stream endpoint, an MVC action: map it with <c>app.MapSse()</c>, or with the
+    /// application's own <c>app.MapControllers()</c>),
     /// <see cref="ISsePublisher"/>, <see cref="ISseChannelStats"/>, the <c>sse</c> health check, the <c>SseArea</c> meter,
     /// and the broker: Redis when <see cref="SseOptions.Redis"/> (or <c>SSE_REDIS_URL</c> / <c>REDIS_URL</c>) names one,
     /// otherwise in memory. Options are bound from the section <c>Sse</c> and checked at startup.

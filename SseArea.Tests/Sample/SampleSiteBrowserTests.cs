@@ -111,4 +111,25 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
         await Expect(Page.Locator("dd[data-figure=connections]")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
         await Expect(Page.Locator("header nav .who")).ToHaveTextAsync("admin");
     }
+
+    [Test]
+    public async Task RazorPage_FollowsPublicAndProtectedChannels_RefusedUntilTheAdminSignsIn()
+    {
+        await Page.GotoAsync("/live");
+        await Expect(Page.Locator("#live-social")).ToHaveAttributeAsync("state", "open");
+        await Expect(Page.Locator("#live-analytics")).ToHaveAttributeAsync("state", "refused");
+        await Expect(Page.Locator("#live-refused")).ToHaveTextAsync("Sign in as an admin to see this feed.");
+        PageErrors.Clear(); // the refused stream's 403s
+
+        await Page.GotoAsync("/account/login?ReturnUrl=%2Flive");
+        await Page.FillAsync("#UserName", "admin");
+        await Page.FillAsync("#Password", "admin");
+        await Page.ClickAsync("form.publish button[type=submit]");
+
+        await Expect(Page).ToHaveURLAsync(new Regex("/live$"));
+        await Expect(Page.Locator("#live-analytics")).ToHaveAttributeAsync("state", "open");
+        await Expect(Page.Locator("#live-figures li").First).ToBeVisibleAsync(); // figures every 2 s
+        await Publisher.PublishAsync(new { user = "alice", status = "from a controller, to a Razor Page" }, type: "status", channel: "users.social");
+        await Expect(Page.Locator("#live-statuses li p").First).ToHaveTextAsync("from a controller, to a Razor Page");
+    }
 }

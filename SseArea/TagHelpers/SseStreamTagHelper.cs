@@ -135,7 +135,7 @@ public sealed class SseStreamTagHelper : TagHelper
 
         return _links.GetPathByRouteValues(http, SseAreaNames.StreamRouteName, values)
             ?? throw new InvalidOperationException(
-                $"<{ElementName}> found no route named '{SseAreaNames.StreamRouteName}': call services.AddSse() and app.MapControllers().");
+                $"<{ElementName}> found no route named '{SseAreaNames.StreamRouteName}': call services.AddSse() and app.MapSse().");
     }
 
     private static string? Normalize(string? list)

@@ -65,6 +65,17 @@ for (const stream of document.querySelectorAll("sse-stream[data-figures]")) {
   });
 }
 
+// <sse-stream data-refused="#note">: when the stream is refused, the note says why (sign in, for a protected channel).
+for (const stream of document.querySelectorAll("sse-stream[data-refused]")) {
+  const note = document.querySelector(stream.dataset.refused);
+  stream.addEventListener("sse-error", (event) => {
+    const { status, reason, state } = event.detail;
+    if (state === "refused") {
+      note.textContent = status === 401 || status === 403 ? "Sign in as an admin to see this feed." : reason;
+    }
+  });
+}
+
 // <form data-background data-status="#status">: posted with fetch; the answer goes to #status.
 for (const form of document.querySelectorAll("form[data-background]")) {
   const status = document.querySelector(form.dataset.status);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.Routing;
@@ -59,6 +60,7 @@ internal static class SseServices
         services.TryAddSingleton<SseAccessFilter>();
         services.AddHostedService<SseBrokerStartup>();
         services.AddHostedService<SseAccessStartupCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SseEndpointStartupCheck>());
     }
 
     private static ISseBroker CreateBroker(IServiceProvider services)
