@@ -26,6 +26,24 @@ public sealed class SseStreamElementTests(BrokerKind broker) : BrowserFixture<Te
     }
 
     [Test]
+    public async Task AnElementWithAChannelButNoSrc_WarnsInTheConsole_NamingTheFix()
+    {
+        await OpenAsync("/test/page?channel=browser.warn");
+        var warnings = new List<string>();
+        Page.Console += (_, message) =>
+        {
+            if (message.Type == "warning")
+            {
+                warnings.Add(message.Text);
+            }
+        };
+
+        await Page.EvaluateAsync("() => { const stream = document.createElement('sse-stream'); stream.setAttribute('channel', 'news'); document.body.append(stream); }");
+
+        await Eventually.HoldsAsync(() => Task.FromResult(warnings.Any(w => w.Contains("@addTagHelper *, SseArea", StringComparison.Ordinal))), "the console warning");
+    }
+
+    [Test]
     public async Task TwoElementsOnOnePage_EachShowOnlyTheirOwnChannel()
     {
         await OpenAsync("/test/page?channel=browser.two.a&channel=browser.two.b&events=status");

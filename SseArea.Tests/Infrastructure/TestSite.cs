@@ -35,6 +35,9 @@ internal sealed class TestSiteOptions
     /// <summary>Kestrel's loopback port; 0 takes a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>The host environment; default <c>Testing</c> (precompiled views, errors not pages, as in production).</summary>
+    public string Environment { get; init; } = "Testing";
+
     /// <summary>With a certificate, the site listens on HTTPS with HTTP/1.1 and HTTP/2 (as browsers reach HTTP/2).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
 }
@@ -171,7 +174,7 @@ internal sealed class TestSite<TEntryPoint> : IAsyncDisposable
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             // Not Development: views come precompiled, errors are not pages, as in production.
-            builder.UseEnvironment("Testing");
+            builder.UseEnvironment(options.Environment);
             // Outside Development the host leaves static web assets off; the library's script lives there.
             builder.UseStaticWebAssets();
             builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));

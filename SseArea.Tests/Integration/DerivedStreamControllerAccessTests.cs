@@ -21,7 +21,7 @@ public sealed class DerivedStreamControllerAccessTests : TestSiteFixture
     {
         Services = services =>
         {
-            services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly)));
+            services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new TypesPart(typeof(AppStreamController))));
             services.AddSse().AddChannelAccess("analytics", roles: "Admin");
         },
     };
@@ -68,5 +68,31 @@ public sealed class DerivedStreamControllerAccessTests : TestSiteFixture
         }));
 
         Assert.That(error!.ToString(), Does.Contain("'reports.*'").And.Contain("'ReportReaders'"));
+    }
+
+    [TestCase(typeof(MisplacedRuleController))]
+    [TestCase(typeof(MisplacedRuleOnActionController))]
+    public async Task SseChannelAccess_WhereItHasNoEffect_StopsStartupNamingTheType(Type misplaced)
+    {
+        var error = Assert.CatchAsync(async () => await TestSite.StartAsync(new TestSiteOptions
+        {
+            Services = services => services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new TypesPart(misplaced))),
+        }));
+
+        Assert.That(error!.ToString(), Does.Contain(misplaced.FullName).And.Contain("AddChannelAccess"));
+    }
+
+    /// <summary>A rule on the app's own controller, outside the Sse area: it would protect nothing.</summary>
+    [SseChannelAccess("users.social", Roles = "Admin")]
+    public sealed class MisplacedRuleController : Microsoft.AspNetCore.Mvc.Controller
+    {
+        public string Index() => Request.Path;
+    }
+
+    /// <summary>A rule on an action of the app's own controller.</summary>
+    public sealed class MisplacedRuleOnActionController : Microsoft.AspNetCore.Mvc.Controller
+    {
+        [SseChannelAccess("analytics", Roles = "Admin")]
+        public string Index() => Request.Path;
     }
 }

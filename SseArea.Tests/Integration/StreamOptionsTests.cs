@@ -144,7 +144,7 @@ public sealed class StreamOptionsTests
     {
         await using var site = await TestSite.StartAsync(new TestSiteOptions
         {
-            Services = services => services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new AssemblyPart(typeof(AppStreamController).Assembly))),
+            Services = services => services.AddMvcCore().ConfigureApplicationPartManager(parts => parts.ApplicationParts.Add(new TypesPart(typeof(AppStreamController)))),
         });
 
         await using var stream = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=derived");

@@ -29,7 +29,7 @@ public sealed class SseStreamTagHelper : TagHelper
     internal const string ScriptPath = "/_content/SseArea/sse-stream.js";
 
     // Marks the request whose page already has the script.
-    private static readonly object ScriptRenderedKey = new();
+    internal static readonly object ScriptRenderedKey = new();
 
     private readonly LinkGenerator _links;
     private readonly IFileVersionProvider _fileVersions;

@@ -53,6 +53,10 @@ class SseStreamElement extends HTMLElement {
   #subscribe() {
     const src = this.getAttribute("src");
     if (!src) {
+      if (this.hasAttribute("channel") || this.hasAttribute("channels")) {
+        console.warn("<sse-stream> has a channel but no src: SseArea's tag helper did not render it. Add @addTagHelper *, SseArea "
+          + "to Views/_ViewImports.cshtml (MVC) or Pages/_ViewImports.cshtml (Razor Pages).", this);
+      }
       this.#setState("closed");
       return;
     }

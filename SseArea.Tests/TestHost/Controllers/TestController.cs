@@ -14,6 +14,10 @@ public sealed class TestController : Controller
     [HttpGet("page")]
     public IActionResult Page([FromQuery(Name = "channel")] string[] channels, [FromQuery] string? events, [FromQuery] string? share)
         => View(new TestPageModel(channels.Length == 0 ? [null] : [.. channels.Cast<string?>()], events, share));
+
+    /// <summary>A page whose <c>&lt;sse-stream&gt;</c> the tag helper does not render (as in a view without <c>@addTagHelper *, SseArea</c>).</summary>
+    [HttpGet("untagged")]
+    public IActionResult Untagged() => View();
 }
 
 /// <summary>The stream elements of the test page: one per channel (null: the default channel), with their <c>share</c> attribute.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Razor.TagHelpers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,6 +15,7 @@ using SseArea.Internal.Fanout.InMemory;
 using SseArea.Internal.Http;
 using SseArea.Internal.Publishing;
 using SseArea.Internal.Redis;
+using SseArea.TagHelpers;
 
 namespace SseArea.Internal.Hosting;
 
@@ -39,6 +41,7 @@ internal static class SseServices
         services.AddMvcCore().ConfigureApplicationPartManager(AddLibraryPart);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MvcOptions>, SseAreaConvention>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, SseStreamEndpointPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<ITagHelperComponent, SseUnrenderedElementWarning>()); // Development only
         services.AddAuthorization(); // the policy provider and evaluator the area authorizes with (the app's own, when it has them)
 
         services.TryAddSingleton(TimeProvider.System);
