@@ -18,6 +18,10 @@ public sealed class TestController : Controller
     /// <summary>A page whose <c>&lt;sse-stream&gt;</c> the tag helper does not render (as in a view without <c>@addTagHelper *, SseArea</c>).</summary>
     [HttpGet("untagged")]
     public IActionResult Untagged() => View();
+
+    /// <summary>A Razor sample of the docs, written by the docs test as <c>/Views/DocsSamples/{name}.cshtml</c> (compiled at runtime there).</summary>
+    [HttpGet("docs-sample/{name:regex(^sample\\d+$)}")]
+    public IActionResult DocsSample(string name) => View($"/Views/DocsSamples/{name}.cshtml");
 }
 
 /// <summary>The stream elements of the test page: one per channel (null: the default channel), with their <c>share</c> attribute.</summary>
