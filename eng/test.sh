@@ -48,13 +48,21 @@ dotnet build SseArea.sln -c Release --no-restore || fail "build failed"
 step "pack"
 rm -rf artifacts/package
 dotnet pack SseArea -c Release --no-build -o artifacts/package || fail "pack failed"
-package=$(ls artifacts/package/SseArea.*.nupkg 2>/dev/null | head -n 1)
+package=$(ls artifacts/package/SseArea.*.nupkg 2>/dev/null | grep -v '\.snupkg$' | head -n 1)
 [ -n "$package" ] || fail "no package was produced"
 contents=$(unzip -Z1 "$package") || fail "could not list $package"
-for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml; do
+for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml staticwebassets/sse-stream.js staticwebassets/sse-hub.js staticwebassets/sse-worker.js; do
   grep -qx "$file" <<<"$contents" || fail "$package lacks $file"
 done
-echo "$package holds README.md, SseArea.dll and its XML docs"
+symbols="${package%.nupkg}.snupkg"
+[ -f "$symbols" ] && unzip -Z1 "$symbols" | grep -qx "lib/net10.0/SseArea.pdb" || fail "no symbols package with SseArea.pdb beside $package"
+nuspec=$(unzip -p "$package" SseArea.nuspec)
+grep -q '<repository type="git" url="https://' <<<"$nuspec" || fail "the package names no repository URL"
+grep -q '<dependency id="StackExchange.Redis" version="3\.' <<<"$nuspec" || fail "the package does not state its StackExchange.Redis 3.x dependency"
+# The gallery shows the package readme on its own: every link must be absolute.
+relative=$(unzip -p "$package" README.md | grep -oE '\]\([^)#][^)]*\)' | grep -vE '\]\(https?://' || true)
+[ -z "$relative" ] || fail "the package readme has relative links: $relative"
+echo "$package: readme with absolute links, SseArea.dll, its XML docs, the element's scripts, symbols ($(basename "$symbols")), repository URL, StackExchange.Redis 3.x"
 
 step "test"
 results=artifacts/test-results

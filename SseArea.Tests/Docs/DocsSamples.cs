@@ -8,7 +8,7 @@ public sealed record DocsSample(string File, int Line, string Language, string C
     public override string ToString() => $"{File}:{Line}";
 }
 
-/// <summary>The fenced code blocks of README.md and docs/*.md, by language.</summary>
+/// <summary>The fenced code blocks of README.md, the package's readme (SseArea/PACKAGE.md) and docs/*.md, by language.</summary>
 public static partial class DocsSamples
 {
     /// <summary>Every C# block (<c>```csharp</c>).</summary>
@@ -21,7 +21,7 @@ public static partial class DocsSamples
     public static IEnumerable<DocsSample> All()
     {
         var root = Infrastructure.Repository.Root();
-        var pages = new[] { Path.Combine(root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal));
+        var pages = new[] { Path.Combine(root, "README.md"), Path.Combine(root, "SseArea", "PACKAGE.md") }.Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal));
         foreach (var page in pages)
         {
             var lines = File.ReadAllLines(page);
