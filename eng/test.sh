@@ -62,7 +62,15 @@ grep -q '<dependency id="StackExchange.Redis" version="3\.' <<<"$nuspec" || fail
 # The gallery shows the package readme on its own: every link must be absolute.
 relative=$(unzip -p "$package" README.md | grep -oE '\]\([^)#][^)]*\)' | grep -vE '\]\(https?://' || true)
 [ -z "$relative" ] || fail "the package readme has relative links: $relative"
-echo "$package: readme with absolute links, SseArea.dll, its XML docs, the element's scripts, symbols ($(basename "$symbols")), repository URL, StackExchange.Redis 3.x"
+# SourceLink as a release build makes it: a clone whose origin is the GitHub repository, packed with ContinuousIntegrationBuild.
+release=$(mktemp -d)
+git clone -q . "$release/src" && git -C "$release/src" remote set-url origin https://github.com/ssearea/SseArea \
+  && dotnet pack "$release/src/SseArea" -c Release -o "$release/out" -p:ContinuousIntegrationBuild=true -nologo -v quiet >/dev/null \
+  || fail "the release pack (ContinuousIntegrationBuild) failed"
+unzip -p "$release/out/"SseArea.*.snupkg lib/net10.0/SseArea.pdb | grep -aq 'https://raw.githubusercontent.com/ssearea/SseArea/' \
+  || fail "the release symbols carry no SourceLink to the GitHub repository"
+rm -rf "$release"
+echo "$package: readme with absolute links, SseArea.dll, its XML docs, the element's scripts, symbols ($(basename "$symbols")) with SourceLink in a release pack, repository URL, StackExchange.Redis 3.x"
 
 step "test"
 results=artifacts/test-results
