@@ -37,6 +37,20 @@ public sealed class SseOptions
     public int MaxQueuedEventsPerConnection { get; set; } = 1024;
 
     /// <summary>
+    /// How many bytes may wait for one slow client: its queued events plus what was written to its connection and not yet
+    /// taken (beyond what the kernel's socket buffers hold). Further behind, its stream is closed as for
+    /// <see cref="MaxQueuedEventsPerConnection"/>, and a longer replay is sent as <c>sse-missed</c>. At least
+    /// <see cref="MaxEventBytes"/>. Default 2 MiB.
+    /// </summary>
+    public long MaxBufferedBytesPerConnection { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest event data, in UTF-8 bytes: a larger publish throws <see cref="ArgumentException"/>, and a larger payload
+    /// arriving from Redis (another publisher) is skipped with a warning. Default 1 MiB.
+    /// </summary>
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// How long a stream may stay silent before a <c>:heartbeat</c> comment is sent (by a shared tick: after 1 to 1.25
     /// intervals of silence), so proxies keep it open and a vanished client is noticed by the write. <see cref="TimeSpan.Zero"/> turns heartbeats off. Default 15 s
     /// (<c>"Sse:HeartbeatInterval": "00:00:15"</c>).

@@ -16,6 +16,8 @@ internal static class TestSettings
     public const string MaxChannelNameLength = "Sse:MaxChannelNameLength";
     public const string MaxChannelsPerConnection = "Sse:MaxChannelsPerConnection";
     public const string MaxQueuedEventsPerConnection = "Sse:MaxQueuedEventsPerConnection";
+    public const string MaxBufferedBytesPerConnection = "Sse:MaxBufferedBytesPerConnection";
+    public const string MaxEventBytes = "Sse:MaxEventBytes";
 
     /// <summary>The test host's own: a policy its <c>MapControllers()</c> endpoints require (<c>RequireAuthorization</c>).</summary>
     public const string ControllersPolicy = "TestHost:ControllersPolicy";

@@ -71,6 +71,26 @@ public sealed class StreamingOperationsTests(BrokerKind broker)
     }
 
     [Test]
+    public async Task SlowClient_IsDropped_WhenItsBytesExceedTheBudget_LongBeforeTheEventCount()
+    {
+        // 500 events of 64 KB: far under the 1 024 events a client may fall behind, far over its 256 KiB byte budget
+        // (plus the few MB the kernel's socket buffers take first).
+        await using var site = await TestSite.StartAsync(broker, new() { [TestSettings.MaxBufferedBytesPerConnection] = "262144", [TestSettings.MaxEventBytes] = "131072" });
+        await using var slow = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=heavy"); // never read
+        await using var fast = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=heavy");
+
+        var payload = new string('x', 64 * 1024);
+        for (var i = 0; i < 500; i++)
+        {
+            await site.Publisher.PublishAsync(payload, channel: "heavy");
+            await fast.ReadEventAsync();
+        }
+
+        await Eventually.HoldsAsync(async () => await site.Stats.CountSubscribersAsync("heavy") == 1, "the slow client's stream was closed");
+        Assert.That(site.Metrics.Sum("sse.clients.dropped"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task ApplicationStopping_EndsEveryStreamWithinASecond_AndPublishesInFlightComplete()
     {
         var site = await TestSite.StartAsync(broker);

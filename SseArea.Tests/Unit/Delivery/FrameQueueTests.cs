@@ -37,6 +37,32 @@ public sealed class FrameQueueTests
     }
 
     [Test]
+    public void TryWrite_BeyondTheByteBudget_CutsOff_CountingWhatWasTakenButNotFlushed()
+    {
+        var queue = new FrameQueue(capacity: 100, byteBudget: 1000);
+        var frame = new SseFrame(new byte[400]);
+        Assert.That(queue.TryWrite(frame) && queue.TryWrite(frame), Is.True, "800 bytes");
+        queue.TakeAll(); // written by the pump, not flushed yet: still counted
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite(frame), Is.False, "1 200 bytes: over the budget");
+            Assert.That(queue.Overflowed, Is.True);
+        }
+    }
+
+    [Test]
+    public void TryWrite_AfterAFlush_CountsOnlyWhatWaits_AndOneFrameAlwaysFitsAnEmptyQueue()
+    {
+        var queue = new FrameQueue(capacity: 100, byteBudget: 1000);
+        Assert.That(queue.TryWrite(new SseFrame(new byte[1500])), Is.True, "alone, even over the budget");
+        queue.TakeAll();
+        queue.Flushed();
+
+        Assert.That(queue.TryWrite(new SseFrame(new byte[900])), Is.True, "the flushed bytes no longer count");
+    }
+
+    [Test]
     public void TryWrite_AfterOverflow_KeepsRefusing()
     {
         var queue = new FrameQueue(capacity: 1);

@@ -31,6 +31,25 @@ public sealed class SsePublisherTests
         => _broker.Verify(b => b.PublishAsync(It.IsAny<string>(), It.IsAny<SseMessage>(), It.IsAny<CancellationToken>()), Times.Never);
 
     [Test]
+    public void PublishAsync_OfDataOverMaxEventBytes_ThrowsNamingTheArgumentAndTheSetting()
+    {
+        var publisher = Publisher(new SseOptions { MaxEventBytes = 1000 });
+
+        var text = Assert.ThrowsAsync<ArgumentException>(() => publisher.PublishAsync(new string('é', 501))); // 1 002 UTF-8 bytes
+        var message = Assert.ThrowsAsync<ArgumentException>(() => publisher.PublishAsync(new SseMessage(new string('x', 1001))));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(text!.ParamName, Is.EqualTo("data"));
+            Assert.That(text.Message, Does.Contain("1002 bytes").And.Contain("Sse:MaxEventBytes (1000)"));
+            Assert.That(message!.ParamName, Is.EqualTo("message"));
+        }
+
+        VerifyBrokerNeverCalled();
+        Assert.That(() => publisher.PublishAsync(new string('x', 1000)), Throws.Nothing, "exactly the limit");
+    }
+
+    [Test]
     public async Task PublishAsync_WithString_SendsItAsItIs()
     {
         await Publisher().PublishAsync("{\"raw\": true}\nsecond line", type: "note", id: "9", retry: 100, channel: "news");

@@ -6,7 +6,8 @@ namespace SseArea.Internal.Delivery;
 /// <summary>
 /// One stream's bounded queue of shared frames. Writers append under a lock; the pump takes the whole batch
 /// at once (one lock per batch, not per frame as a <c>Channel&lt;T&gt;</c>). A writer that finds the queue
-/// full cuts the stream off instead of letting it grow: the pump writes what is queued, then ends. The queue locks
+/// full, in frames or in bytes (queued plus what the pump wrote and has not flushed yet), cuts the stream off instead
+/// of letting it grow: the pump writes what is queued, then ends. The queue locks
 /// itself (nothing outside its stream sees it): no lock object per stream.
 /// </summary>
 internal sealed class FrameQueue : IValueTaskSource<bool>
@@ -15,6 +16,9 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     private const int IdleSlots = 64;
 
     private readonly int _capacity;
+    private readonly long _byteBudget;
+    private long _pendingBytes;
+    private long _unflushedBytes;
     // Empty until the first event: an idle stream holds no queue arrays.
     private SseFrame?[] _pending = [];
     private SseFrame?[] _spare = [];
@@ -30,10 +34,12 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     private int _endedFlag;
     private int _overflowed;
 
-    public FrameQueue(int capacity)
+    public FrameQueue(int capacity, long byteBudget = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(byteBudget, 1);
         _capacity = capacity;
+        _byteBudget = byteBudget;
     }
 
     /// <summary><see langword="true"/> once a writer found the queue full and the stream was cut off.</summary>
@@ -51,7 +57,9 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
                 return false; // overflowed already, or stopped: no new cut-off
             }
 
-            taken = _pendingCount < _capacity;
+            // One frame is always taken when nothing waits: an event is never larger than the budget (Sse:MaxEventBytes).
+            taken = _pendingCount < _capacity
+                && (_pendingBytes + _unflushedBytes == 0 || _pendingBytes + _unflushedBytes + frame.Bytes.Length <= _byteBudget);
             if (taken)
             {
                 Append(frame);
@@ -108,7 +116,10 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Takes everything queued; the caller writes it and hands the array back with <see cref="Recycle"/>.</summary>
+    /// <summary>
+    /// Takes everything queued; the caller writes it, hands the array back with <see cref="Recycle"/>, and calls
+    /// <see cref="Flushed"/> once the client took it (until then its bytes count against the budget).
+    /// </summary>
     public (SseFrame?[] Batch, int Count) TakeAll()
     {
         lock (this)
@@ -117,7 +128,18 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
             var count = _pendingCount;
             _pending = _spare;
             _pendingCount = 0;
+            _unflushedBytes += _pendingBytes;
+            _pendingBytes = 0;
             return (batch, count);
+        }
+    }
+
+    /// <summary>The bytes written so far reached the client's connection: they no longer count against the budget.</summary>
+    public void Flushed()
+    {
+        lock (this)
+        {
+            _unflushedBytes = 0;
         }
     }
 
@@ -204,6 +226,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
 
         _pending[_pendingCount++] = frame;
+        _pendingBytes += frame.Bytes.Length;
     }
 
     /// <summary>Under the lock: whether the pump waits and must be woken (once).</summary>

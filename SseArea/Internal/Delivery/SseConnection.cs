@@ -13,9 +13,9 @@ internal sealed class SseConnection : ISseListener
     private SseChannelLabels? _labels;
     private long _lastWrite;
 
-    public SseConnection(int capacity, OpenStreams streams)
+    public SseConnection(int capacity, OpenStreams streams, long byteBudget = long.MaxValue)
     {
-        _queue = new FrameQueue(capacity);
+        _queue = new FrameQueue(capacity, byteBudget);
         _streams = streams;
     }
 
@@ -89,6 +89,8 @@ internal sealed class SseConnection : ISseListener
                 {
                     return null;
                 }
+
+                _queue.Flushed();
             }
 
             return null;

@@ -14,7 +14,7 @@ internal static partial class SseLog
     [LoggerMessage(103, LogLevel.Debug, "Stream closed on channels {Channels}.", EventName = "SseStreamClosed")]
     public static partial void StreamClosed(ILogger logger, IReadOnlyList<string> channels);
 
-    [LoggerMessage(104, LogLevel.Warning, "Closed a stream on channels {Channels}: the client fell too far behind (Sse:MaxQueuedEventsPerConnection). It reconnects by itself.", EventName = "SseSlowClientDropped")]
+    [LoggerMessage(104, LogLevel.Warning, "Closed a stream on channels {Channels}: the client fell too far behind (Sse:MaxQueuedEventsPerConnection or Sse:MaxBufferedBytesPerConnection). It reconnects by itself.", EventName = "SseSlowClientDropped")]
     public static partial void SlowClientDropped(ILogger logger, IReadOnlyList<string> channels);
 
     [LoggerMessage(105, LogLevel.Information, "Refused a stream request: {Reason}", EventName = "SseStreamBadRequest")]

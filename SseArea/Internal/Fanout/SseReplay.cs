@@ -25,13 +25,13 @@ internal sealed class SseReplay(
     public IReadOnlyList<SseFrame> Overlap { get; } = overlap ?? [];
 
     /// <summary>
-    /// This replay when it holds at most <paramref name="maxFrames"/> events; otherwise one that skips them and
+    /// This replay when it holds at most <paramref name="maxFrames"/> events of <paramref name="maxBytes"/> bytes in all; otherwise one that skips them and
     /// reports their channels missed, at the position of their last skipped event. Frames that may also arrive
     /// live are still written, so that their live copies are recognised and no position goes back.
     /// </summary>
-    public SseReplay Bounded(int maxFrames)
+    public SseReplay Bounded(int maxFrames, long maxBytes = long.MaxValue)
     {
-        if (Frames.Count <= maxFrames || Cursor is null)
+        if ((Frames.Count <= maxFrames && Frames.Sum(frame => (long)frame.Bytes.Length) <= maxBytes) || Cursor is null)
         {
             return this;
         }

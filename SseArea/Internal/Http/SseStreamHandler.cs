@@ -32,7 +32,7 @@ internal sealed class SseStreamHandler(
         var request = http.GetSseStreamRequest()
             ?? throw new InvalidOperationException("The stream request was not parsed: the Sse area's conventions are missing (call services.AddSse()).");
 
-        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams);
+        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams, _options.MaxBufferedBytesPerConnection);
         ISseSubscription subscription;
         try
         {
@@ -49,8 +49,8 @@ internal sealed class SseStreamHandler(
             return new EmptyResult(); // the client left while it was being subscribed: nothing to answer, nothing left
         }
 
-        // A replay longer than the queue is skipped for sse-missed: the client reloads its state.
-        var replay = subscription.Replay.Bounded(_options.MaxQueuedEventsPerConnection);
+        // A replay longer than the queue (in events or bytes) is skipped for sse-missed: the client reloads its state.
+        var replay = subscription.Replay.Bounded(_options.MaxQueuedEventsPerConnection, _options.MaxBufferedBytesPerConnection);
         connection.Resume(replay, request.Channels);
         metrics.EventsReplayed(replay.Frames.Count);
         if (replay.MissedChannels.Count > 0)

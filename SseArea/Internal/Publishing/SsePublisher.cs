@@ -18,14 +18,25 @@ internal sealed class SsePublisher(ISseBroker broker, IOptions<SseOptions> optio
         var message = data is string text
             ? new SseMessage(text, type, id, retry)
             : SseMessage.Json(JsonSerializer.Serialize(data, data.GetType(), _json), type, id, retry);
+        ThrowIfTooLarge(message, nameof(data));
         return PublishAsync(message, channel, cancellationToken);
     }
 
     public Task<long> PublishAsync(SseMessage message, string? channel = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ThrowIfTooLarge(message, nameof(message));
         channel = string.IsNullOrEmpty(channel) ? _options.DefaultChannel : channel;
         SseChannelName.ThrowIfInvalid(channel, _options.MaxChannelNameLength, nameof(channel));
         return broker.PublishAsync(channel, message, cancellationToken);
+    }
+
+    private void ThrowIfTooLarge(SseMessage message, string argument)
+    {
+        // Counted only when it may be over: a UTF-16 char is at most 3 UTF-8 bytes.
+        if (message.Data.Length * 3L > _options.MaxEventBytes && System.Text.Encoding.UTF8.GetByteCount(message.Data) is var bytes && bytes > _options.MaxEventBytes)
+        {
+            throw new ArgumentException($"The event's data is {bytes} bytes, more than Sse:MaxEventBytes ({_options.MaxEventBytes}) allows.", argument);
+        }
     }
 }

@@ -32,7 +32,9 @@ internal sealed class RedisSseBroker : ISseBroker
         _historyLength = options.Value.HistoryLength;
         _sharded = options.Value.Redis.ShardedPubSub;
         _connection = new RedisConnection(options.Value.Redis, logger, InteractiveRestored, SubscriptionRestored);
-        _subscriptions = new RedisSubscriptions(_connection, _sharded, channel => _presence!.Changed(channel), logger, metrics);
+        // A payload is JSON around the data: the limit on data leaves room for the JSON around it.
+        var maxPayload = (int)Math.Min(int.MaxValue, (options.Value.MaxEventBytes * 6L) + 4096);
+        _subscriptions = new RedisSubscriptions(_connection, _sharded, channel => _presence!.Changed(channel), logger, metrics, maxPayload);
         _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels);
     }
 

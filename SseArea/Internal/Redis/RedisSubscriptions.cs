@@ -16,7 +16,7 @@ namespace SseArea.Internal.Redis;
 // The semaphore is never disposed: streams may still be ending while the application's services are disposed,
 // and a SemaphoreSlim whose wait handle was never asked for holds nothing to release.
 #pragma warning disable CA1001
-internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics)
+internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics, int maxEventBytes = int.MaxValue)
 {
     private readonly Dictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
     // Where each channel's subscription was confirmed (on a cluster, its slot's master). Kept apart from
@@ -204,7 +204,14 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
 
     private void Deliver(string channel, RedisValue payload)
     {
-        if (!RedisProtocol.TryRead((ReadOnlyMemory<byte>)payload, out var message, out var error))
+        var bytes = (ReadOnlyMemory<byte>)payload;
+        if (bytes.Length > maxEventBytes)
+        {
+            RedisLog.InvalidPayload(logger, channel, $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})", LogText.Printable(payload.ToString(), 200));
+            return;
+        }
+
+        if (!RedisProtocol.TryRead(bytes, out var message, out var error))
         {
             RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
             return;
