@@ -66,6 +66,13 @@ public sealed class SseOptions
     public int HistoryLength { get; set; }
 
     /// <summary>
+    /// The most streams this process holds at once; beyond it a stream request gets <c>503</c> with a problem body and
+    /// <c>Retry-After</c> (the <c>&lt;sse-stream&gt;</c> element retries with backoff). Default <see langword="null"/>:
+    /// no cap of SseArea's own (bound streams per client with ASP.NET Core's rate limiter; see docs/security.md).
+    /// </summary>
+    public int? MaxStreams { get; set; }
+
+    /// <summary>
     /// Whether a web application must map the stream endpoint: when <see langword="true"/> (the default), an application
     /// with routing that maps neither controllers nor <c>app.MapSse()</c> fails at startup, saying what to call. Set
     /// <see langword="false"/> in an application that only publishes (its streams are served by another).

@@ -55,6 +55,55 @@ public sealed class HostPipelineTests
     }
 
     [Test]
+    public async Task PerUserConcurrencyLimiter_BoundsEachUsersStreams_NotOtherUsers()
+    {
+        await using var site = await TestSite.StartAsync(services =>
+        {
+            services.AddRateLimiter(options =>
+            {
+                options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetConcurrencyLimiter(
+                    context.Request.Headers["X-Test-User"].FirstOrDefault() ?? context.Connection.RemoteIpAddress?.ToString() ?? "no address",
+                    _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 0 }));
+            });
+            services.AddSingleton<IStartupFilter>(new InFront(app => app.UseRateLimiter()));
+        });
+
+        await using var alice = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=per-user", h => h.Add("X-Test-User", "alice"));
+        using var aliceAgain = await GetHeadersAsync(site.Http, "/sse/stream?channel=per-user", "alice");
+        using var bob = await GetHeadersAsync(site.Http, "/sse/stream?channel=per-user", "bob");
+
+        Assert.That(aliceAgain.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "alice's one permit is held by her open stream");
+        Assert.That(bob.StatusCode, Is.EqualTo(HttpStatusCode.OK), "bob has his own");
+    }
+
+    [Test]
+    public async Task MaxStreams_CapsTheProcess_WithA503ThatSaysWhy_AndFreesASlotWhenAStreamEnds()
+    {
+        await using var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { ["Sse:MaxStreams"] = "2" });
+        await using var first = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=capped");
+        var second = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=capped");
+
+        using var third = await site.Http.GetAsync("/sse/stream?channel=capped");
+        var problem = await third.Content.ReadAsStringAsync();
+        await second.DisposeAsync();
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var again = await GetHeadersAsync(site.Http, "/sse/stream?channel=capped");
+                return again.StatusCode == HttpStatusCode.OK;
+            },
+            "a slot frees once a stream ended");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(third.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(third.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(problem, Does.Contain("Sse:MaxStreams = 2"));
+        }
+    }
+
+    [Test]
     public async Task MiddlewareAroundTheStream_SeesItsRealDuration_AndOnCompletedRunsWhenItEnds()
     {
         var returned = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -235,10 +284,16 @@ public sealed class HostPipelineTests
         }
     }
 
-    private static async Task<HttpResponseMessage> GetHeadersAsync(HttpClient http, string url)
+    private static async Task<HttpResponseMessage> GetHeadersAsync(HttpClient http, string url, string? user = null)
     {
         using var deadline = new CancellationTokenSource(SseTestStream.DefaultTimeout);
-        return await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (user is not null)
+        {
+            request.Headers.Add("X-Test-User", user);
+        }
+
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
     }
 
     /// <summary>Puts middleware in front of the application's own, around everything it maps.</summary>

@@ -40,6 +40,10 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
         AtLeastOne(nameof(options.MaxChannelsPerConnection), options.MaxChannelsPerConnection);
         AtLeastOne(nameof(options.MaxQueuedEventsPerConnection), options.MaxQueuedEventsPerConnection);
         AtLeastOne(nameof(options.MaxEventBytes), options.MaxEventBytes);
+        if (options.MaxStreams is { } maxStreams)
+        {
+            AtLeastOne(nameof(options.MaxStreams), maxStreams);
+        }
         if (options.MaxBufferedBytesPerConnection < options.MaxEventBytes)
         {
             failures.Add($"Sse:MaxBufferedBytesPerConnection must be at least Sse:MaxEventBytes ({options.MaxEventBytes}), so that one event fits (it is {options.MaxBufferedBytesPerConnection}).");

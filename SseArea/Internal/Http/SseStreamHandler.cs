@@ -18,6 +18,7 @@ internal sealed class SseStreamHandler(
     SseMetrics metrics)
 {
     private readonly SseOptions _options = options.Value;
+    private int _streams; // requests past the cap check whose response has not completed
 
     /// <summary>The first bytes of every stream (<see cref="SseWriter.Preamble"/>), made once.</summary>
     public byte[] Preamble { get; } = SseWriter.Preamble(options.Value.RetryInterval);
@@ -31,6 +32,23 @@ internal sealed class SseStreamHandler(
         // Parsed by the area's access filter, which the area's convention puts first.
         var request = http.GetSseStreamRequest()
             ?? throw new InvalidOperationException("The stream request was not parsed: the Sse area's conventions are missing (call services.AddSse()).");
+
+        if (_options.MaxStreams is { } cap)
+        {
+            if (Interlocked.Increment(ref _streams) > cap)
+            {
+                Interlocked.Decrement(ref _streams);
+                http.Response.Headers.RetryAfter = "5";
+                return SseProblem.Create(http, StatusCodes.Status503ServiceUnavailable, "Too many streams",
+                    $"This server holds the most streams it may (Sse:MaxStreams = {cap}); try again later.");
+            }
+
+            http.Response.OnCompleted(() =>
+            {
+                Interlocked.Decrement(ref _streams);
+                return Task.CompletedTask;
+            });
+        }
 
         var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams, _options.MaxBufferedBytesPerConnection);
         ISseSubscription subscription;
