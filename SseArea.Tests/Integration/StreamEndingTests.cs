@@ -62,6 +62,48 @@ public sealed class StreamEndingTests
         Assert.That(site.Metrics.Sum("sse.clients.dropped"), Is.Zero, "the slow client was stopped, not cut off for falling behind");
     }
 
+    [Test]
+    public async Task SigTerm_WithThirtyStuckAndTwoThousandIdleStreams_ExitsWithinTwoSeconds()
+    {
+        // The test host as its own process: a real SIGTERM, a real exit.
+        var site = await TestSiteProcess.StartAsync();
+        var sockets = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (var i = 0; i < 2030; i++)
+            {
+                sockets.Add(await OpenRawStreamAsync(site.Address, i < 30 ? "stuck" : "idle"));
+            }
+
+            await Eventually.HoldsAsync(async () => await site.PublishAsync("ready?", channel: "idle") == 2000, "the 2 000 idle streams subscribed");
+            var payload = new string('x', 64 * 1024);
+            for (var i = 0; i < 40; i++)
+            {
+                await site.PublishAsync(payload, channel: "stuck"); // 2.5 MB to each client that never reads
+            }
+
+            var clock = Stopwatch.StartNew();
+            await site.DisposeAsync(); // SIGTERM, then waits for the exit
+            TestContext.Progress.WriteLine($"SIGTERM to exit with 30 stuck and 2 000 idle streams: {clock.ElapsedMilliseconds} ms");
+
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+        }
+        finally
+        {
+            await site.DisposeAsync();
+            sockets.ForEach(socket => socket.Dispose());
+        }
+    }
+
+    /// <summary>A stream on a raw socket with a small receive buffer, never read: its head is not even waited for.</summary>
+    private static async Task<System.Net.Sockets.Socket> OpenRawStreamAsync(Uri site, string channel)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(site.Host, site.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET /sse/stream?channel={channel} HTTP/1.1\r\nHost: {site.Authority}\r\nAccept: text/event-stream\r\n\r\n"));
+        return socket;
+    }
+
     /// <summary>Records the channel's subscribers, then stops the stream's result from running.</summary>
     private sealed class CancelsTheResult : IAsyncResultFilter
     {
