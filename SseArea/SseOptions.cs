@@ -66,6 +66,14 @@ public sealed class SseOptions
     public int HistoryLength { get; set; }
 
     /// <summary>
+    /// How long a stream that needed an access rule or an authorization policy stays open before it ends by itself, so
+    /// that the browser reconnects and its access is checked again (a user who signed out, lost a role or whose cookie
+    /// expired then gets 403). It also ends when the user's authentication ticket expires, if sooner. With history on, the
+    /// reconnect resumes from <c>Last-Event-ID</c>. <see cref="TimeSpan.Zero"/> turns it off. Default 5 minutes.
+    /// </summary>
+    public TimeSpan AccessRecheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// The most streams this process holds at once; beyond it a stream request gets <c>503</c> with a problem body and
     /// <c>Retry-After</c> (the <c>&lt;sse-stream&gt;</c> element retries with backoff). Default <see langword="null"/>:
     /// no cap of SseArea's own (bound streams per client with ASP.NET Core's rate limiter; see docs/security.md).

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SampleSite.Models;
+using SseArea;
 
 namespace SampleSite.Controllers;
 
@@ -45,8 +46,16 @@ public sealed class AccountController(IOptionsMonitor<DemoUsersOptions> users) :
 
     [HttpPost("logout")]
     [ValidateAntiForgeryToken]
-    public async Task<IActionResult> Logout()
+    public async Task<IActionResult> Logout([FromServices] ISseStreams streams)
     {
+        // The user's open streams end now (the browser reconnects, and the reconnect is checked again: 403 for
+        // admin-only channels); otherwise they would run on until Sse:AccessRecheckInterval.
+        var name = User.Identity?.Name;
+        if (name is not null)
+        {
+            streams.EndStreams(user => user.Identity?.Name == name);
+        }
+
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Redirect("/");
     }

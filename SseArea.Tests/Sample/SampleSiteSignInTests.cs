@@ -90,6 +90,21 @@ public sealed class SampleSiteSignInTests : SiteFixture<Program>
     }
 
     [Test]
+    public async Task Logout_EndsTheAdminsOpenAnalyticsStream_AndItsReconnectIsRefused()
+    {
+        using var http = Client();
+        await SignInAsync(http, "admin", "admin");
+        await using var stream = await SseTestStream.OpenAsync(http, "/sse/stream?channel=analytics");
+
+        var token = await SampleForms.AntiforgeryTokenAsync(http, "/analytics");
+        using var logout = await http.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        await stream.ReadToEndAsync(TimeSpan.FromSeconds(10)); // the stream ends, at once
+        using var reconnect = await http.GetAsync("/sse/stream?channel=analytics");
+
+        Assert.That(reconnect.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
     public async Task Logout_EndsTheSession()
     {
         using var http = Client();

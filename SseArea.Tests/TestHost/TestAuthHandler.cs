@@ -17,6 +17,9 @@ internal sealed class TestAuthHandler(IOptionsMonitor<AuthenticationSchemeOption
     public const string RolesHeader = "X-Test-Roles";
     public const string ClaimsHeader = "X-Test-Claims";
 
+    /// <summary>Seconds from now when the ticket expires (as a cookie's expiry), when set.</summary>
+    public const string ExpiresHeader = "X-Test-Expires";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (Request.Headers[UserHeader] is not [{ Length: > 0 } name])
@@ -28,7 +31,13 @@ internal sealed class TestAuthHandler(IOptionsMonitor<AuthenticationSchemeOption
         claims.AddRange(Split(Request.Headers[RolesHeader]).Select(role => new Claim(ClaimTypes.Role, role)));
         claims.AddRange(Split(Request.Headers[ClaimsHeader]).Select(pair => pair.Split('=', 2)).Select(kv => new Claim(kv[0], kv[1])));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        var properties = new AuthenticationProperties();
+        if (double.TryParse(Request.Headers[ExpiresHeader], System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            properties.ExpiresUtc = TimeProvider.GetUtcNow().AddSeconds(seconds);
+        }
+
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, properties, SchemeName)));
     }
 
     private static string[] Split(string? value) => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -16,12 +16,14 @@ internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<S
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
         var http = context.HttpContext;
-        if (await SseAuthorization.EndpointPolicyAsync(http, context.ActionDescriptor.EndpointMetadata, context.Filters) is { } endpointPolicy
-            && await SseAuthorization.EvaluateAsync(http, endpointPolicy) is { Succeeded: false } endpointResult)
+        var endpointPolicy = await SseAuthorization.EndpointPolicyAsync(http, context.ActionDescriptor.EndpointMetadata, context.Filters);
+        if (endpointPolicy is not null && await SseAuthorization.EvaluateAsync(http, endpointPolicy) is { Succeeded: false } endpointResult)
         {
             context.Result = SseRefusalGuard.Refusal(http, signedIn: !endpointResult.Challenged);
             return;
         }
+
+        var checkedAccess = endpointPolicy is not null;
 
         if (SseRequestReader.Read(http.Request, _options, out var error) is not { } request)
         {
@@ -40,6 +42,13 @@ internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<S
                 context.Result = new SseChannelRefusedResult(matched, Reason(rule, result));
                 return;
             }
+
+            checkedAccess |= matched.Count > 0;
+        }
+
+        if (checkedAccess)
+        {
+            http.Items[SseStreamHandler.AccessCheckedKey] = true; // the stream ends for a new check (Sse:AccessRecheckInterval)
         }
 
         await next();

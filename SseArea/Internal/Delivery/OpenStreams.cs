@@ -10,7 +10,7 @@ namespace SseArea.Internal.Delivery;
 /// same instant, and Kestrel's buffer pool would grow to hold them all (2 000 streams: ~1 000 more 4 KiB blocks, kept).
 /// When the application stops, every stream is stopped (one registration, not one per stream).
 /// </summary>
-internal sealed class OpenStreams : IDisposable
+internal sealed class OpenStreams : IDisposable, ISseStreams
 {
     private const int MaxSlices = 16;
 
@@ -128,6 +128,25 @@ internal sealed class OpenStreams : IDisposable
 
             LastTickHeartbeats = queued;
         }
+    }
+
+    public int EndStreams(Func<System.Security.Claims.ClaimsPrincipal, bool> user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var ended = 0;
+        lock (_gate)
+        {
+            foreach (var stream in _streams.AsSpan(0, _count))
+            {
+                if (stream!.User is { } principal && user(principal))
+                {
+                    stream.Stop();
+                    ended++;
+                }
+            }
+        }
+
+        return ended;
     }
 
     private void StopAll()

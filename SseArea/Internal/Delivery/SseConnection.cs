@@ -11,6 +11,7 @@ internal sealed class SseConnection : ISseListener
     private readonly OpenStreams _streams;
     private SseResume? _resume;
     private SseChannelLabels? _labels;
+    private ITimer? _accessEnds;
     private long _lastWrite;
 
     public SseConnection(int capacity, OpenStreams streams, long byteBudget = long.MaxValue)
@@ -39,6 +40,24 @@ internal sealed class SseConnection : ISseListener
 
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();
+
+    /// <summary>The user who opened the stream (for <see cref="ISseStreams.EndStreams"/>); <see langword="null"/> when none.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; set; }
+
+    /// <summary>Ends the stream after <paramref name="after"/>, so that its access is checked again when the client reconnects.</summary>
+    public void EndAfter(TimeSpan after)
+    {
+        // The timer must not capture (and keep alive) the request's execution context.
+        var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+        try
+        {
+            _accessEnds = _streams.Time.CreateTimer(static state => ((SseConnection)state!).Stop(), this, after, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            flow?.Undo();
+        }
+    }
 
     /// <summary>The shared heartbeat tick: after a whole <paramref name="interval"/> of silence, queues a heartbeat (then true).</summary>
     public bool Tick(long now, TimeSpan interval, TimeProvider time)
@@ -106,6 +125,7 @@ internal sealed class SseConnection : ISseListener
         finally
         {
             _streams.Remove(this);
+            _accessEnds?.Dispose();
         }
     }
 

@@ -59,6 +59,11 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
             failures.Add($"Sse:HeartbeatInterval must be between 0 (off) and {int.MaxValue} ms (it is {options.HeartbeatInterval}).");
         }
 
+        if (options.AccessRecheckInterval < TimeSpan.Zero || options.AccessRecheckInterval.TotalMilliseconds > int.MaxValue)
+        {
+            failures.Add($"Sse:AccessRecheckInterval must be between 0 (off) and {int.MaxValue} ms (it is {options.AccessRecheckInterval}).");
+        }
+
         if (options.HistoryLength < 0 || options.HistoryLength > MaxHistoryLength)
         {
             failures.Add($"Sse:HistoryLength must be between 0 (off) and {MaxHistoryLength} (it is {options.HistoryLength}).");

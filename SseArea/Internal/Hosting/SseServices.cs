@@ -58,6 +58,7 @@ internal static class SseServices
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
         services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
         services.TryAddSingleton<OpenStreams>();
+        services.TryAddSingleton<ISseStreams>(provider => provider.GetRequiredService<OpenStreams>());
         services.TryAddSingleton<SseStreamHandler>();
         services.TryAddSingleton<SseAuthorization>();
         services.TryAddSingleton<SseAccessFilter>();

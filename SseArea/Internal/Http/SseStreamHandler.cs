@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseArea.Internal.Delivery;
@@ -20,12 +22,31 @@ internal sealed class SseStreamHandler(
     private readonly SseOptions _options = options.Value;
     private int _streams; // requests past the cap check whose response has not completed
 
+    /// <summary>Set in <c>HttpContext.Items</c> by the access filter when the stream needed a rule or a policy.</summary>
+    internal static readonly object AccessCheckedKey = new();
+
     /// <summary>The first bytes of every stream (<see cref="SseWriter.Preamble"/>), made once.</summary>
     public byte[] Preamble { get; } = SseWriter.Preamble(options.Value.RetryInterval);
 
     public ILogger Logger => logger;
 
     public SseMetrics Metrics => metrics;
+
+    /// <summary>When a stream whose access was checked must end: after the recheck interval, or when its ticket expires.</summary>
+    private async Task<TimeSpan?> AccessEndsAsync(HttpContext http)
+    {
+        TimeSpan? after = _options.AccessRecheckInterval > TimeSpan.Zero ? _options.AccessRecheckInterval : null;
+        // The default scheme's ticket (its handler has it already: no second authentication).
+        var schemes = http.RequestServices.GetRequiredService<IAuthenticationSchemeProvider>();
+        if (await schemes.GetDefaultAuthenticateSchemeAsync() is not null
+            && (await http.AuthenticateAsync()).Properties?.ExpiresUtc is { } expires)
+        {
+            var left = expires - streams.Time.GetUtcNow();
+            after = left <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : after is { } interval && interval < left ? interval : left;
+        }
+
+        return after;
+    }
 
     public async Task<IActionResult> OpenAsync(HttpContext http)
     {
@@ -50,7 +71,15 @@ internal sealed class SseStreamHandler(
             });
         }
 
-        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams, _options.MaxBufferedBytesPerConnection);
+        var connection = new SseConnection(_options.MaxQueuedEventsPerConnection, streams, _options.MaxBufferedBytesPerConnection)
+        {
+            User = http.User,
+        };
+        if (http.Items.ContainsKey(AccessCheckedKey) && await AccessEndsAsync(http) is { } after)
+        {
+            connection.EndAfter(after);
+        }
+
         ISseSubscription subscription;
         try
         {
