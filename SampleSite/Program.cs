@@ -32,6 +32,7 @@ builder.Services.AddSse()
     .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin");
 
 builder.Services.AddHostedService<AnalyticsPublisher>();
+builder.Services.AddPublishingLimit(); // the publishing forms: 20 posts per 10 s per address
 builder.Services.AddSingleton<RecentStatuses>(); // the timeline's state, drawn on load and again after sse-missed
 
 var app = builder.Build();
@@ -45,6 +46,7 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapControllers();
 app.MapHealthChecks("/healthz"); // AddSse registered the "sse" check: Healthy while the broker works
 app.MapDefaultControllerRoute();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SampleSite.Models;
 using SampleSite.Services;
@@ -45,13 +46,20 @@ public sealed class HomeController(ISsePublisher sse, IOptions<SseOptions> optio
     /// </summary>
     [HttpPost("/publish")]
     [ValidateAntiForgeryToken]
+    [EnableRateLimiting(PublishingLimit.Policy)]
     public async Task<IActionResult> Publish(PublishForm form, CancellationToken cancellationToken)
     {
         var channel = string.IsNullOrEmpty(form.Channel) ? options.Value.DefaultChannel : form.Channel;
-        // Channel rules guard who may follow a channel; who may publish is the app's own call.
+        // Channel rules guard who may follow a channel; who may publish where is the app's own call: the sample's
+        // own channels for everyone, analytics for admins, nothing else (every new channel name would cost memory).
+        string[] open = [options.Value.DefaultChannel, .. PublishForm.OpenChannels];
         if (channel == AnalyticsPublisher.Channel && !User.IsInRole("Admin"))
         {
             ModelState.AddModelError(nameof(form.Channel), "Only admins may publish to the analytics channel.");
+        }
+        else if (channel != AnalyticsPublisher.Channel && !open.Contains(channel, StringComparer.Ordinal))
+        {
+            ModelState.AddModelError(nameof(form.Channel), $"Publish to one of the sample's channels: {string.Join(", ", open)}.");
         }
 
         if (ModelState.IsValid)

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SampleSite.Models;
 using SampleSite.Services;
 using SseArea;
@@ -6,7 +8,7 @@ using SseArea;
 namespace SampleSite.Controllers;
 
 /// <summary>A public timeline on channel <c>users.social</c>: a status posted here reaches every open page.</summary>
-public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, TimeProvider clock) : Controller
+public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, TimeProvider clock, IOptions<DemoUsersOptions> users) : Controller
 {
     /// <summary>The channel of the timeline.</summary>
     public const string Channel = "users.social";
@@ -36,8 +38,20 @@ public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, T
     /// </summary>
     [HttpPost("/social")]
     [ValidateAntiForgeryToken]
+    [EnableRateLimiting(PublishingLimit.Policy)]
     public async Task<IActionResult> Post(StatusForm form, CancellationToken cancellationToken)
     {
+        // Who may publish what is the app's call: a signed-in user posts as themselves, nobody posts as a user.
+        if (User.Identity?.Name is { } name)
+        {
+            form.Name = name;
+            ModelState.Remove(nameof(form.Name));
+        }
+        else if (users.Value.Users.Any(u => string.Equals(u.UserName, form.Name.Trim(), StringComparison.OrdinalIgnoreCase)))
+        {
+            ModelState.AddModelError(nameof(form.Name), $"'{form.Name}' is a user of this site: sign in to post as them.");
+        }
+
         if (ModelState.IsValid)
         {
             try

@@ -5,6 +5,9 @@ namespace SampleSite.Models;
 /// <summary>The home page's "publish to a channel" form.</summary>
 public sealed class PublishForm
 {
+    /// <summary>The channels anyone may publish to, besides the default one (analytics: admins only).</summary>
+    public static readonly string[] OpenChannels = ["news", "alerts"];
+
     [StringLength(256)]
     public string? Channel { get; set; }
 

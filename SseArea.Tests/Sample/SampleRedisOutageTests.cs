@@ -26,7 +26,7 @@ public sealed class SampleRedisOutageTests
             await Problems.AssertAsync(hello, HttpStatusCode.ServiceUnavailable, "unreachable");
         }
 
-        using (var posted = await SampleForms.PostPublishAsync(site.Http, token, "publish.down"))
+        using (var posted = await SampleForms.PostPublishAsync(site.Http, token, "news"))
         {
             var body = await posted.Content.ReadAsStringAsync();
             Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
@@ -41,7 +41,7 @@ public sealed class SampleRedisOutageTests
 
         await redis.StartAgainAsync();
         await WaitForHealthAsync(site, HealthStatus.Healthy, "Redis is back");
-        using (var posted = await SampleForms.PostPublishAsync(site.Http, token, "publish.down"))
+        using (var posted = await SampleForms.PostPublishAsync(site.Http, token, "news"))
         {
             Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await posted.Content.ReadAsStringAsync());
         }
