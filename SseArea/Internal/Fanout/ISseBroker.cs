@@ -8,8 +8,11 @@ internal interface ISseBroker : IAsyncDisposable
     /// <summary>What the broker is, for the startup log line (no secrets).</summary>
     string Description { get; }
 
-    /// <summary><see langword="null"/> when the broker can take events; otherwise why not (for the health check).</summary>
-    string? Problem { get; }
+    /// <summary>
+    /// <see langword="null"/> when the broker can take events now; otherwise why not (for the health check). A broker
+    /// that is connected but does not answer in time (a frozen Redis) has a problem too.
+    /// </summary>
+    Task<string?> ProblemAsync(CancellationToken cancellationToken);
 
     /// <summary>Starts connecting, without waiting for the connection. Called once at application start.</summary>
     Task StartAsync(CancellationToken cancellationToken);

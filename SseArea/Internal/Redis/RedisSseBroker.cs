@@ -44,7 +44,36 @@ internal sealed class RedisSseBroker : ISseBroker
         ? $"Redis at {Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
         : $"Redis at {Endpoint} (one subscription per channel per process)";
 
-    public string? Problem => _connection.Problem;
+    /// <summary>How long Redis may take to answer the health check's PING before it counts as not answering.</summary>
+    internal static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+
+    public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    {
+        if (_connection.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        if (await _connection.MultiplexerAsync() is not { IsConnected: true } redis)
+        {
+            return $"Redis at {_connection.Endpoint} is not connected.";
+        }
+
+        try
+        {
+            // Connected is not answering: a frozen Redis (SIGSTOP, a stalled host) keeps its TCP connection.
+            await redis.GetDatabase().PingAsync().WaitAsync(PingTimeout, cancellationToken);
+            return null;
+        }
+        catch (TimeoutException)
+        {
+            return $"Redis at {_connection.Endpoint} did not answer a PING within {PingTimeout.TotalSeconds} s.";
+        }
+        catch (Exception e) when (e is RedisException or ObjectDisposedException)
+        {
+            return $"Redis at {_connection.Endpoint} failed a PING ({e.Message}).";
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

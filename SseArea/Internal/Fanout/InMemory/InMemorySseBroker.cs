@@ -21,7 +21,7 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
 
     public string Description => "in-memory (this process only; set Sse:Redis:Url, SSE_REDIS_URL or REDIS_URL to scale out over Redis)";
 
-    public string? Problem => null;
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
