@@ -55,7 +55,8 @@ for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml staticweba
   grep -qx "$file" <<<"$contents" || fail "$package lacks $file"
 done
 symbols="${package%.nupkg}.snupkg"
-[ -f "$symbols" ] && unzip -Z1 "$symbols" | grep -qx "lib/net10.0/SseArea.pdb" || fail "no symbols package with SseArea.pdb beside $package"
+# (No grep -q at the end of a pipe: with pipefail, the writer's SIGPIPE would fail the check.)
+[ -f "$symbols" ] && grep -qx "lib/net10.0/SseArea.pdb" <<<"$(unzip -Z1 "$symbols")" || fail "no symbols package with SseArea.pdb beside $package"
 nuspec=$(unzip -p "$package" SseArea.nuspec)
 grep -q '<repository type="git" url="https://' <<<"$nuspec" || fail "the package names no repository URL"
 grep -q '<dependency id="StackExchange.Redis" version="3\.' <<<"$nuspec" || fail "the package does not state its StackExchange.Redis 3.x dependency"
@@ -67,7 +68,8 @@ release=$(mktemp -d)
 git clone -q . "$release/src" && git -C "$release/src" remote set-url origin https://github.com/ssearea/SseArea \
   && dotnet pack "$release/src/SseArea" -c Release -o "$release/out" -p:ContinuousIntegrationBuild=true -nologo -v quiet >/dev/null \
   || fail "the release pack (ContinuousIntegrationBuild) failed"
-unzip -p "$release/out/"SseArea.*.snupkg lib/net10.0/SseArea.pdb | grep -aq 'https://raw.githubusercontent.com/ssearea/SseArea/' \
+unzip -p "$release/out/"SseArea.*.snupkg lib/net10.0/SseArea.pdb > "$release/SseArea.pdb" \
+  && grep -aq 'https://raw.githubusercontent.com/ssearea/SseArea/' "$release/SseArea.pdb" \
   || fail "the release symbols carry no SourceLink to the GitHub repository"
 rm -rf "$release"
 echo "$package: readme with absolute links, SseArea.dll, its XML docs, the element's scripts, symbols ($(basename "$symbols")) with SourceLink in a release pack, repository URL, StackExchange.Redis 3.x"

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SseArea.Tests.Infrastructure;
 
 /// <summary>
@@ -28,29 +26,8 @@ internal static class PublishedSampleSite
     private static async Task<DirectoryInfo> PublishAsync()
     {
         var output = Directory.CreateTempSubdirectory("ssearea-published-");
-        var start = new ProcessStartInfo(TestSiteProcess.Dotnet())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", SiteBuild.Configuration, "--no-build", "-o", output.FullName, "-nologo"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test host's own MSBuild settings must not leak into a separate build.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? output
-            : throw new InvalidOperationException($"dotnet publish failed:\n{await stdout}{await stderr}");
+        var (exitCode, log) = await DotnetCli.RunAsync(
+            Repository.Root(), "publish", Path.Combine(Repository.Root(), "SampleSite", "SampleSite.csproj"), "-c", SiteBuild.Configuration, "--no-build", "-o", output.FullName, "-nologo");
+        return exitCode == 0 ? output : throw new InvalidOperationException($"dotnet publish failed:\n{log}");
     }
 }

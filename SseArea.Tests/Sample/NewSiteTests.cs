@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using SseArea.Tests.Infrastructure;
 
@@ -80,28 +79,7 @@ public sealed class NewSiteTests(string template)
 
     private static async Task RunAsync(string directory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(TestSiteProcess.Dotnet())
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test run's own MSBuild settings must not leak into a separate build.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n{await stdout}{await stderr}");
+        var (exitCode, output) = await DotnetCli.RunAsync(directory, arguments);
+        Assert.That(exitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n{output}");
     }
 }
