@@ -149,9 +149,10 @@ public sealed class SseStreamElementTests(BrokerKind broker) : BrowserFixture<Te
 
         await Page.EvaluateAsync("() => document.getElementById('stream-0').setAttribute('src', '/sse/stream?channel=browser.src.b')");
 
-        await Expect(Page.Locator("#stream-0")).ToHaveAttributeAsync("state", "open");
+        await Eventually.HoldsAsync(async () => await Site.Stats.CountSubscribersAsync("browser.src.b") == 1, "the new stream's listener came");
         await Eventually.HoldsAsync(async () => await Publisher.PublishAsync("to a", channel: "browser.src.a") == 0, "the old stream's listener left");
         Assert.That(await Publisher.PublishAsync("to b", channel: "browser.src.b"), Is.EqualTo(1));
+        await Expect(Page.Locator("#stream-0")).ToHaveAttributeAsync("state", "open");
         await Expect(Page.Locator("#feed-0 li")).ToHaveTextAsync(["to b"]);
     }
 

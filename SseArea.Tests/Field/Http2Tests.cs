@@ -33,6 +33,34 @@ public sealed class Http2Tests(BrowserKind kind)
         await TwentyStreamsAsync(site, nginx.Address);
     }
 
+    /// <summary>The contrast, kept cheap: over HTTP/1.1 the same page gets 6 streams, and the other 14 wait.</summary>
+    [Test]
+    public async Task OverHttp11_TheSamePageStallsAtSix()
+    {
+        await using var site = await TestSite.StartAsync();
+        var page = await (await FieldBrowser.GetAsync(kind)).NewPageAsync();
+        try
+        {
+            var channels = Enumerable.Range(0, Streams).Select(i => $"h1.{i}.{Guid.NewGuid():N}").ToList();
+            var url = new Uri(site.Address, "/test/page?share=none&" + string.Join('&', channels.Select(c => "channel=" + c))).ToString();
+            Assert.That(await page.GotoAsync(url), Is.EqualTo(200));
+            await page.WaitAsync("() => document.querySelectorAll('sse-stream[state=open]').length === 6", "6 streams open");
+            var open = (await page.EvaluateAsync("() => [...document.querySelectorAll('sse-stream')].findIndex(s => s.getAttribute('state') === 'open')")).GetInt32();
+
+            // A round trip on an open stream, so the others had their chance meanwhile; no fixed sleep.
+            await site.Publisher.PublishAsync("round trip", channel: channels[open]);
+            await page.WaitAsync($"() => document.querySelector('#feed-{open} li')?.textContent === 'round trip'", "the round trip");
+            var states = await page.EvaluateAsync("() => [...document.querySelectorAll('sse-stream')].map(s => s.getAttribute('state'))");
+            var counts = states.EnumerateArray().GroupBy(s => s.GetString()).ToDictionary(g => g.Key!, g => g.Count());
+            Assert.That(counts, Is.EquivalentTo(new Dictionary<string, int> { ["open"] = 6, ["connecting"] = Streams - 6 }));
+            Assert.That(site.Metrics.Sum("sse.connections.current"), Is.EqualTo(6), "the server saw 6 streams");
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+
     private async Task TwentyStreamsAsync(TestSite<TestHost.Program> site, Uri address)
     {
         var page = await (await FieldBrowser.GetAsync(kind)).NewPageAsync();

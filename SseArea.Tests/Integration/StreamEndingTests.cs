@@ -44,7 +44,11 @@ public sealed class StreamEndingTests
     public async Task ApplicationStopping_DoesNotWaitForAClientThatStoppedReading()
     {
         // Real sockets: the slow client's socket buffers fill, then its pump waits on a flush that never completes.
-        var site = await TestSite.StartAsync(BrokerKind.InMemory, new() { [TestSettings.MaxQueuedEventsPerConnection] = "4096" });
+        var site = await TestSite.StartAsync(BrokerKind.InMemory, new()
+        {
+            [TestSettings.MaxQueuedEventsPerConnection] = "4096",
+            [TestSettings.MaxBufferedBytesPerConnection] = "134217728", // far behind, and still not cut off for it
+        });
         await using var slow = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=stuck"); // never read
         await using var fast = await SseTestStream.OpenAsync(site.Http, "/sse/stream?channel=stuck");
         var payload = new string('x', 64 * 1024);

@@ -28,8 +28,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     private bool _readerWaiting;
     // Wakes the pump; reused for every wait (no allocation), continuations never run on the writer's thread.
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
-    // Made only when a flush has to wait (Ended); _endedFlag is set first, so whichever of the flush and
-    // the ending comes second completes it.
+    // Made only when a flush has to wait (Ended); _endedFlag is set first: the second of flush and ending completes it.
     private TaskCompletionSource? _ended;
     private int _endedFlag;
     private int _overflowed;
@@ -116,10 +115,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>
-    /// Takes everything queued; the caller writes it, hands the array back with <see cref="Recycle"/>, and calls
-    /// <see cref="Flushed"/> once the client took it (until then its bytes count against the budget).
-    /// </summary>
+    /// <summary>Takes everything queued, to write, hand back (<see cref="Recycle"/>) and flush (<see cref="Flushed"/>: until then it counts).</summary>
     public (SseFrame?[] Batch, int Count) TakeAll()
     {
         lock (this)

@@ -205,13 +205,8 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     private void Deliver(string channel, RedisValue payload)
     {
         var bytes = (ReadOnlyMemory<byte>)payload;
-        if (bytes.Length > maxEventBytes)
-        {
-            RedisLog.InvalidPayload(logger, channel, $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})", LogText.Printable(payload.ToString(), 200));
-            return;
-        }
-
-        if (!RedisProtocol.TryRead(bytes, out var message, out var error))
+        var error = bytes.Length > maxEventBytes ? $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})" : null;
+        if (error is not null || !RedisProtocol.TryRead(bytes, out var message, out error))
         {
             RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
             return;
