@@ -2,7 +2,7 @@
 Python SSE library), reading the stream as the WHATWG spec says, and writes what its user sees, one JSON line each,
 as client.mjs does: {"kind":"open"}, {"kind":"message","event":..,"data":..,"id":..}, {"kind":"position","id":..},
 {"kind":"error","message":..}. Reconnects after the retry interval with Last-Event-ID. Ends when stdin closes, or
-after 60 s.
+after 60 s (streaming or not).
 
 Usage: python3 client.py <url>
 """
@@ -25,14 +25,17 @@ def stop_when_stdin_closes():
     os._exit(0)
 
 
-def lines(response):
-    """The stream's lines, split on CR, LF or CRLF, decoded as UTF-8."""
-    pending = b""
-    for chunk in response.iter_content(chunk_size=None):
+def lines(chunks):
+    """The stream's lines, split on CR, LF or CRLF, decoded as UTF-8 (a leading BOM dropped); an unended last line is not one."""
+    pending, first = b"", True
+    for chunk in chunks:
         pending += chunk
+        if first:
+            if len(pending) < 3 and b"\xef\xbb\xbf".startswith(pending):
+                continue  # perhaps the start of a BOM
+            pending, first = pending.removeprefix(b"\xef\xbb\xbf"), False
         while True:
-            cr, lf = pending.find(b"\r"), pending.find(b"\n")
-            ends = [i for i in (cr, lf) if i >= 0]
+            ends = [i for i in (pending.find(b"\r"), pending.find(b"\n")) if i >= 0]
             if not ends:
                 break
             end = min(ends)
@@ -41,6 +44,33 @@ def lines(response):
             skip = 2 if pending[end:end + 2] == b"\r\n" else 1
             yield pending[:end].decode("utf-8", errors="replace")
             pending = pending[end + skip:]
+    if pending.endswith(b"\r"):
+        yield pending[:-1].decode("utf-8", errors="replace")  # the stream ended right after a CR: the line had ended
+
+
+def events(chunks, state):
+    """Interprets the stream's lines as the spec says, yielding (type, data, last event ID) per dispatched event and
+    keeping the last event ID string and the reconnection time in `state` for the reconnect. As the spec says, the
+    buffers start empty on each stream (SseArea's first block on a stream, its position or an event, has an id)."""
+    event, data, id_buffer = "", [], ""
+    for line in lines(chunks):
+        if line == "":
+            state["last_id"] = id_buffer  # set on every blank line, even one that dispatches nothing
+            if data:  # an empty data buffer dispatches nothing
+                yield event, "\n".join(data), state["last_id"]
+            event, data = "", []
+        elif not line.startswith(":"):  # a line starting with a colon is a comment
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+            elif name == "id" and "\0" not in value:
+                id_buffer = value
+            elif name == "retry" and value.isascii() and value.isdigit():
+                state["retry"] = int(value) / 1000
+    # At the end of the stream an unfinished event, and an id it had, are dropped.
 
 
 def follow(url, state):
@@ -52,36 +82,18 @@ def follow(url, state):
             say({"kind": "error", "message": f"HTTP {response.status_code}"})
             return
         say({"kind": "open"})
-        event, data = "", []
-        for line in lines(response):
-            if line == "":
-                if data:  # an empty data buffer dispatches nothing
-                    text = "\n".join(data)
-                    if event == "sse-position":
-                        say({"kind": "position", "id": state["last_id"]})
-                    say({"kind": "message", "event": event, "data": text, "id": state["last_id"]})
-                event, data = "", []
-                continue
-            if line.startswith(":"):
-                continue  # a comment
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "event":
-                event = value
-            elif name == "data":
-                data.append(value)
-            elif name == "id" and "\0" not in value:
-                state["last_id"] = value
-            elif name == "retry" and value.isdigit():
-                state["retry"] = int(value) / 1000
+        for event, data, last_id in events(response.iter_content(chunk_size=None), state):
+            if event == "sse-position":
+                say({"kind": "position", "id": last_id})
+            say({"kind": "message", "event": event, "data": data, "id": last_id})
 
 
 def main():
     url = sys.argv[1]
     threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
-    deadline = time.monotonic() + 60
+    threading.Timer(60, os._exit, [0]).start()  # also while a stream is open: heartbeats would keep it open for ever
     state = {"last_id": "", "retry": 3.0}
-    while time.monotonic() < deadline:
+    while True:
         try:
             follow(url, state)
         except requests.RequestException as error:
@@ -89,4 +101,5 @@ def main():
         time.sleep(state["retry"])
 
 
-main()
+if __name__ == "__main__":
+    main()
