@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Text;
 using System.Text.Json;
 
 namespace SseArea.Tests.Field;
@@ -7,7 +6,8 @@ namespace SseArea.Tests.Field;
 /// <summary>
 /// A stream followed the way a .NET program does with the framework's own parser (<c>SseParser</c>, in the .NET 10
 /// shared framework): a GET with <c>Accept: text/event-stream</c>, <c>EnumerateAsync</c>, and on an end or a failure a
-/// reconnect after the server's <c>retry:</c> (1 s when it gave none) with <c>Last-Event-ID</c> from the parser.
+/// reconnect after the server's <c>retry:</c> (1 s when it gave none) with <c>Last-Event-ID</c> from the parser (the
+/// last one that had an id). The parser takes an id when it reads the <c>id:</c> line, not when the event is dispatched.
 /// </summary>
 internal sealed class DotNetSseClient : FieldClient
 {
@@ -54,7 +54,7 @@ internal sealed class DotNetSseClient : FieldClient
                 else
                 {
                     Say(new { kind = "open" });
-                    var parser = SseParser.Create(await response.Content.ReadAsStreamAsync(stop), (_, data) => Encoding.UTF8.GetString(data));
+                    var parser = SseParser.Create(await response.Content.ReadAsStreamAsync(stop));
                     try
                     {
                         await foreach (var item in parser.EnumerateAsync(stop))
@@ -69,7 +69,8 @@ internal sealed class DotNetSseClient : FieldClient
                     }
                     finally
                     {
-                        lastEventId = parser.LastEventId;
+                        // A new parser starts with no id: one that saw none (a stream cut before its first event) keeps the last.
+                        lastEventId = parser.LastEventId is { Length: > 0 } id ? id : lastEventId;
                         retry = parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan ? parser.ReconnectionInterval : retry;
                     }
                 }
