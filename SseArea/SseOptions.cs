@@ -66,6 +66,14 @@ public sealed class SseOptions
     public int HistoryLength { get; set; }
 
     /// <summary>
+    /// How many replays (streams resuming with <c>Last-Event-ID</c>) this process reads from Redis at once; more wait
+    /// their turn, so that reconnecting clients can not keep Redis busy (each replay is bounded by
+    /// <see cref="MaxQueuedEventsPerConnection"/> and <see cref="MaxBufferedBytesPerConnection"/> too). The in-memory
+    /// broker replays from the process's own memory and is not limited. Default 8.
+    /// </summary>
+    public int MaxConcurrentReplays { get; set; } = 8;
+
+    /// <summary>
     /// How long a stream that needed an access rule or an authorization policy stays open before it ends by itself, so
     /// that the browser reconnects and its access is checked again (a user who signed out, lost a role or whose cookie
     /// expired then gets 403). It also ends when the user's authentication ticket expires, if sooner. With history on, the

@@ -18,6 +18,7 @@ internal static class TestSettings
     public const string MaxQueuedEventsPerConnection = "Sse:MaxQueuedEventsPerConnection";
     public const string MaxBufferedBytesPerConnection = "Sse:MaxBufferedBytesPerConnection";
     public const string MaxEventBytes = "Sse:MaxEventBytes";
+    public const string MaxConcurrentReplays = "Sse:MaxConcurrentReplays";
 
     /// <summary>The test host's own: a policy its <c>MapControllers()</c> endpoints require (<c>RequireAuthorization</c>).</summary>
     public const string ControllersPolicy = "TestHost:ControllersPolicy";

@@ -29,7 +29,7 @@ public sealed class RedisHistoryTests
         // Published after the positions were read: its live copy may still be in flight.
         var inFlight = await PublishAsync(b, "b1");
 
-        var replay = await RedisHistory.ReadAsync(_database, [a, b], lastEventId: null, before, History, (_, _) => { });
+        var replay = await RedisHistory.ReadAsync(_database, [a, b], lastEventId: null, before, 1024, 1 << 21, (_, _) => { });
 
         using (Assert.EnterMultipleScope())
         {
@@ -47,7 +47,7 @@ public sealed class RedisHistoryTests
         var before = await RedisHistory.ReadPositionsAsync(_database, [channel]);
         await PublishAsync(channel, "in flight");
 
-        var replay = await RedisHistory.ReadAsync(_database, [channel], "no-such-id", before, History, (_, _) => { });
+        var replay = await RedisHistory.ReadAsync(_database, [channel], "no-such-id", before, 1024, 1 << 21, (_, _) => { });
 
         using (Assert.EnterMultipleScope())
         {
@@ -67,7 +67,7 @@ public sealed class RedisHistoryTests
         var before = await RedisHistory.ReadPositionsAsync(_database, [channel]);
         await PublishAsync(channel, "in flight");
 
-        var replay = await RedisHistory.ReadAsync(_database, [channel], seen, before, History, (_, _) => { });
+        var replay = await RedisHistory.ReadAsync(_database, [channel], seen, before, 1024, 1 << 21, (_, _) => { });
 
         using (Assert.EnterMultipleScope())
         {

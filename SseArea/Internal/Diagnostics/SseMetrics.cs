@@ -18,6 +18,7 @@ internal sealed class SseMetrics
     private readonly Counter<long> _clientsDropped;
     private readonly Counter<long> _redisReconnects;
     private readonly Counter<long> _accessRefused;
+    private readonly UpDownCounter<long> _replaysWaiting;
 
     public SseMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +32,7 @@ internal sealed class SseMetrics
         _eventsReplayed = meter.CreateCounter<long>("sse.events.replayed", "{event}", "Events sent again to reconnecting clients (Last-Event-ID).");
         _clientsDropped = meter.CreateCounter<long>("sse.clients.dropped", "{connection}", "Streams closed because the client fell too far behind.");
         _redisReconnects = meter.CreateCounter<long>("sse.redis.reconnects", "{reconnect}", "Connections to Redis restored after a failure.");
+        _replaysWaiting = meter.CreateUpDownCounter<long>("sse.replays.waiting", "{stream}", "Streams waiting to read their replay from Redis (Sse:MaxConcurrentReplays are read at once).");
         _accessRefused = meter.CreateCounter<long>("sse.access.refused", "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
     }
 
@@ -62,6 +64,9 @@ internal sealed class SseMetrics
     public void RedisReconnected() => _redisReconnects.Add(1);
 
     public void AccessRefused() => _accessRefused.Add(1);
+
+    /// <summary>One more (1) or one fewer (-1) stream waits for a replay slot.</summary>
+    public void ReplayWaiting(int change) => _replaysWaiting.Add(change);
 
     // An Add of zero would still reach every listener as a measurement.
     private static void AddAny(Counter<long> counter, int count)

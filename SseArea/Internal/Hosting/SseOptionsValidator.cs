@@ -40,6 +40,7 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
         AtLeastOne(nameof(options.MaxChannelsPerConnection), options.MaxChannelsPerConnection);
         AtLeastOne(nameof(options.MaxQueuedEventsPerConnection), options.MaxQueuedEventsPerConnection);
         AtLeastOne(nameof(options.MaxEventBytes), options.MaxEventBytes);
+        AtLeastOne(nameof(options.MaxConcurrentReplays), options.MaxConcurrentReplays);
         if (options.MaxStreams is { } maxStreams)
         {
             AtLeastOne(nameof(options.MaxStreams), maxStreams);

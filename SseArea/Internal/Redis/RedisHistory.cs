@@ -24,7 +24,7 @@ internal static class RedisHistory
     /// returns the receivers count. On a <paramref name="cluster"/> the cross-channel sequence is left out.
     /// </summary>
     /// <exception cref="ArgumentException">Sharded, and the channel's name keeps its history out of its slot.</exception>
-    public static async Task<long> PublishAsync(IDatabase database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
+    public static async Task<long> PublishAsync(IDatabaseAsync database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
     {
         if (sharded && !RedisKeys.SharesSlotWithChannel(channel))
         {
@@ -48,7 +48,7 @@ internal static class RedisHistory
 
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(
             RedisHistoryScripts.Publish,
-            cluster ? [RedisKeys.History(channel)] : [RedisKeys.History(channel), RedisKeys.Sequence],
+            cluster ? [RedisKeys.History(channel), RedisKeys.Ids(channel)] : [RedisKeys.History(channel), RedisKeys.Ids(channel), RedisKeys.Sequence],
             [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds, sharded ? "SPUBLISH" : "PUBLISH"]))!;
         return (long)result[1];
     }
@@ -79,28 +79,30 @@ internal static class RedisHistory
     /// it starts at <paramref name="before"/>). Entries newer than <paramref name="before"/> are replayed too and marked
     /// overlapping (their live copies may be in flight); each cursor is where the client stands before the replay.
     /// </summary>
-    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int historyLength, Action<string, string> invalidPayload)
+    /// <remarks>
+    /// Channels are read one after another, each with what is left of <paramref name="maxEvents"/> and
+    /// <paramref name="maxBytes"/> (payload bytes): a channel whose replay would not fit is read no further and is
+    /// missed, at its position from before SUBSCRIBE, so Redis never sends more than the stream may hold.
+    /// </remarks>
+    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int maxEvents, long maxBytes, Action<string, string> invalidPayload)
     {
         var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
-        var reads = new Task<RedisResult>[channels.Count];
-        for (var i = 0; i < channels.Count; i++)
-        {
-            var from = before[i].EntryId ?? string.Empty;
-            RedisValue[] args = lastEventId is null || wanted?[i] == SseCursor.Live ? [string.Empty, "from", string.Empty, from, historyLength]
-                : wanted is null ? ["\u0001unknown", "read", string.Empty, from, historyLength] // matches no entry: every channel is missed
-                : [wanted[i] ?? string.Empty, "read", SseEntryId.TryParse(wanted[i], out _) ? "entry" : string.Empty, from, historyLength];
-            reads[i] = database.ScriptEvaluateAsync(RedisHistoryScripts.Replay, [RedisKeys.History(channels[i])], args);
-        }
-
-        await Task.WhenAll(reads);
         var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
         var missed = new List<string>();
         var entries = new List<(long Sequence, SseEntryId EntryId, int Channel, SseFrame Frame, bool Overlaps)>();
         for (var i = 0; i < channels.Count; i++)
         {
             var channel = channels[i];
-            var result = (RedisResult[])(await reads[i])!;
-            if ((string?)result[0] == "missed")
+            var from = before[i].EntryId ?? string.Empty;
+            RedisValue[] args = lastEventId is null || wanted?[i] == SseCursor.Live ? [string.Empty, "from", string.Empty, from]
+                : wanted is null ? ["\u0001unknown", "read", string.Empty, from] // matches no entry: every channel is missed
+                : [wanted[i] ?? string.Empty, "read", SseEntryId.TryParse(wanted[i], out _) ? "entry" : string.Empty, from];
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+                RedisHistoryScripts.Replay,
+                [RedisKeys.History(channel), RedisKeys.Ids(channel)],
+                [.. args, Math.Max(0, maxEvents), Math.Max(0, maxBytes)]))!;
+            var status = (string?)result[0];
+            if (status is "missed" or "over")
             {
                 missed.Add(channel);
                 cursor[channel] = before[i].Key;
@@ -112,7 +114,10 @@ internal static class RedisHistory
 
             foreach (var entry in (RedisResult[])result[1]!)
             {
-                if (ReadEntry(channel, (RedisResult[])entry!, invalidPayload) is { } read)
+                var fields = (RedisResult[])entry!;
+                maxEvents--;
+                maxBytes -= PayloadBytes(fields);
+                if (ReadEntry(channel, fields, invalidPayload) is { } read)
                 {
                     entries.Add((read.Sequence, Entry(read.EntryId), i, read.Frame, IsAfter(read.EntryId, before[i].EntryId)));
                 }
@@ -128,6 +133,19 @@ internal static class RedisHistory
             missed,
             cursor,
             overlap: entries.Where(e => e.Overlaps).Select(e => e.Frame).ToList());
+    }
+
+    /// <summary>The bytes of an entry's field values, as the replay script counts them.</summary>
+    private static long PayloadBytes(RedisResult[] entry)
+    {
+        long bytes = 0;
+        var fields = (RedisResult[])entry[1]!;
+        for (var i = 1; i < fields.Length; i += 2)
+        {
+            bytes += ((byte[]?)fields[i])?.Length ?? 0;
+        }
+
+        return bytes;
     }
 
     /// <summary>Whether stream entry id <paramref name="id"/> comes after <paramref name="bound"/> (none: every id does).</summary>

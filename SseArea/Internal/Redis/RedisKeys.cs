@@ -20,6 +20,9 @@ internal static class RedisKeys
     /// <summary>The capped Redis Stream that holds a channel's history.</summary>
     public static RedisKey History(string channel) => Key(channel, "history");
 
+    /// <summary>The hash that finds a history entry by its publisher's id (an event published with an id).</summary>
+    public static RedisKey Ids(string channel) => Key(channel, "ids");
+
     /// <summary>The hash of each server's subscriber count of a channel.</summary>
     public static RedisKey Subscribers(string channel) => Key(channel, "subscribers");
 

@@ -23,6 +23,10 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly RedisPresence _presence;
     private const string ReadFailed = "Could not read the event history";
     private readonly CancellationTokenSource _stopping = new();
+    private readonly int _maxReplayEvents;
+    private readonly long _maxReplayBytes;
+    // Replays are read a few at a time (Sse:MaxConcurrentReplays). Never disposed: see RedisSubscriptions' gate.
+    private readonly SemaphoreSlim _replays;
     private Task _presenceLoop = Task.CompletedTask;
 
     public RedisSseBroker(IOptions<SseOptions> options, ILogger<RedisSseBroker> logger, SseMetrics? metrics = null)
@@ -31,6 +35,9 @@ internal sealed class RedisSseBroker : ISseBroker
         _metrics = metrics;
         _historyLength = options.Value.HistoryLength;
         _sharded = options.Value.Redis.ShardedPubSub;
+        _maxReplayEvents = options.Value.MaxQueuedEventsPerConnection;
+        _maxReplayBytes = options.Value.MaxBufferedBytesPerConnection;
+        _replays = new SemaphoreSlim(options.Value.MaxConcurrentReplays, options.Value.MaxConcurrentReplays);
         _connection = new RedisConnection(options.Value.Redis, logger, InteractiveRestored, SubscriptionRestored);
         // A payload is JSON around the data: the limit on data leaves room for the JSON around it.
         var maxPayload = (int)Math.Min(int.MaxValue, (options.Value.MaxEventBytes * 6L) + 4096);
@@ -116,10 +123,7 @@ internal sealed class RedisSseBroker : ISseBroker
             if (before is not null)
             {
                 // Read after SUBSCRIBE: an event published meanwhile arrives both ways (SseResume skips the live copy).
-                subscription.Replay = await AskAsync(
-                    () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _historyLength, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
-                    ReadFailed,
-                    cancellationToken);
+                subscription.Replay = await ReadReplayAsync(redis, channels, lastEventId, before, cancellationToken);
             }
         }
         catch
@@ -129,6 +133,42 @@ internal sealed class RedisSseBroker : ISseBroker
         }
 
         return subscription;
+    }
+
+    /// <summary>Reads the replay, bounded by what a stream may hold; a client that resumes waits for one of the replay slots.</summary>
+    private async Task<SseReplay> ReadReplayAsync(IConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, HistoryPosition[] before, CancellationToken cancellationToken)
+    {
+        Task<SseReplay> Read() => AskAsync(
+            () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _maxReplayEvents, _maxReplayBytes, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
+            ReadFailed,
+            cancellationToken);
+
+        if (lastEventId is null)
+        {
+            return await Read(); // only the events published while subscribing: no replay asked for
+        }
+
+        if (!_replays.Wait(0, CancellationToken.None))
+        {
+            _metrics?.ReplayWaiting(1);
+            try
+            {
+                await _replays.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                _metrics?.ReplayWaiting(-1);
+            }
+        }
+
+        try
+        {
+            return await Read();
+        }
+        finally
+        {
+            _replays.Release();
+        }
     }
 
     public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
