@@ -1,3 +1,5 @@
+// A little longer than 250 lines: every change to a channel's subscription (subscribe, unsubscribe, a SUBSCRIBE
+// given up on, closing) goes through the channel's gate; they are kept in one file so that rule reads at once.
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
@@ -13,19 +15,15 @@ namespace SseArea.Internal.Redis;
 /// channel while it has local listeners; each message is decoded and formatted once for all of them. Channels are
 /// always literal (a channel named <c>*</c> is no pattern).
 /// </summary>
-// The semaphore is never disposed: streams may still be ending while the application's services are disposed,
-// and a SemaphoreSlim whose wait handle was never asked for holds nothing to release.
-#pragma warning disable CA1001
 internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics, int maxEventBytes = int.MaxValue)
 {
-    private readonly Dictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
     // Where each channel's subscription was confirmed (on a cluster, its slot's master). Kept apart from
     // the multiplexer's own view, which is in flux while a connection comes back: see ServedBy.
     private readonly ConcurrentDictionary<string, EndPoint> _subscribedAt = new(StringComparer.Ordinal);
-    // Subscription changes are serialised (as SignalR's manager does); delivery never takes it.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // A channel's subscription changes are serialised (as SignalR's manager does), per channel; delivery never waits.
+    private readonly ChannelGates _gates = new();
     private volatile bool _closed;
-#pragma warning restore CA1001
 
     public ListenerRegistry Listeners { get; } = new();
 
@@ -36,8 +34,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     /// <exception cref="SseBrokerException">Redis did not confirm the subscription; nothing is left behind.</exception>
     public async Task AddAsync(IConnectionMultiplexer redis, string channel, ISseListener listener, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        using (await _gates.EnterAsync(channel, cancellationToken))
         {
             // The listener is in place before SUBSCRIBE is confirmed, and the stream starts only after that:
             // no event can fall between subscribing and streaming.
@@ -66,10 +63,9 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
                 {
                     await UnsubscribedAsync(channel, subscriber.UnsubscribeAsync(ChannelOf(channel)));
                 }
-                else
-                {
-                    _ = UnsubscribeWhenConfirmedAsync(channel, subscribing);
-                }
+
+                // Redis may still run the SUBSCRIBE given up on (a frozen Redis holds it in its input) once it answers.
+                _ = ForgetAbandonedAsync(redis, channel, subscribing);
 
                 if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
                 {
@@ -88,10 +84,6 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
 
             RedisLog.Subscribed(logger, channel);
         }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
     /// <summary>Removes a local listener; UNSUBSCRIBEs when it was the channel's last.</summary>
@@ -104,12 +96,11 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             return;
         }
 
-        await _gate.WaitAsync();
-        try
+        using (await _gates.EnterAsync(channel))
         {
             var last = Listeners.Remove(channel, listener);
             countChanged(channel);
-            if (!last || !_queues.Remove(channel, out var queue))
+            if (!last || !_queues.TryRemove(channel, out var queue))
             {
                 return;
             }
@@ -119,10 +110,6 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             {
                 RedisLog.Unsubscribed(logger, channel);
             }
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -139,19 +126,15 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
             return;
         }
 
-        await _gate.WaitAsync();
-        try
+        foreach (var channel in _queues.Keys.ToArray())
         {
-            foreach (var (channel, queue) in _queues)
+            using (await _gates.EnterAsync(channel))
             {
-                await UnsubscribedAsync(channel, queue.UnsubscribeAsync());
+                if (_queues.TryRemove(channel, out var queue))
+                {
+                    await UnsubscribedAsync(channel, queue.UnsubscribeAsync());
+                }
             }
-
-            _queues.Clear();
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -217,16 +200,49 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         metrics?.EventFannedOut(delivered, refused);
     }
 
-    /// <summary>Unsubscribes the queue of a SUBSCRIBE given up on, once (if ever) Redis confirms it.</summary>
-    private async Task UnsubscribeWhenConfirmedAsync(string channel, Task<ChannelMessageQueue> subscribing)
+    /// <summary>
+    /// After a SUBSCRIBE was given up on: once Redis answers again, and unless a stream has subscribed the channel
+    /// since, makes sure Redis has no subscription left for it. The SUBSCRIBE may still be in Redis's input (a frozen
+    /// Redis runs it when it wakes) while the multiplexer has forgotten it, so an UNSUBSCRIBE is sent through a
+    /// subscription of its own, after it on the same connection. Tries for a bounded time (30 attempts).
+    /// </summary>
+    private async Task ForgetAbandonedAsync(IConnectionMultiplexer redis, string channel, Task<ChannelMessageQueue> subscribing)
     {
         try
         {
-            await UnsubscribedAsync(channel, (await subscribing).UnsubscribeAsync());
+            // The multiplexer completes it one way or the other; a queue made after all would keep messages for no one.
+            await (await subscribing).UnsubscribeAsync();
         }
         catch (Exception e) when (RedisConnection.IsFailure(e))
         {
-            // never subscribed: nothing to undo
+            // never subscribed, or Redis does not answer yet: see below
+        }
+
+        for (var attempt = 0; attempt < 30 && !_closed; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(connection.SubscriptionTimeout);
+            }
+
+            using (await _gates.EnterAsync(channel))
+            {
+                if (_closed || _queues.ContainsKey(channel))
+                {
+                    return; // subscribed again since: that subscription is wanted
+                }
+
+                try
+                {
+                    var queue = await redis.GetSubscriber().SubscribeAsync(ChannelOf(channel)).WaitAsync(connection.SubscriptionTimeout);
+                    await queue.UnsubscribeAsync().WaitAsync(connection.SubscriptionTimeout);
+                    return;
+                }
+                catch (Exception e) when (RedisConnection.IsFailure(e))
+                {
+                    // Redis does not answer yet: try again after a while
+                }
+            }
         }
     }
 
