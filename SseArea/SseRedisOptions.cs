@@ -38,6 +38,15 @@ public sealed class SseRedisOptions
     /// </summary>
     public bool ShardedPubSub { get; set; }
 
+    /// <summary>
+    /// Put before every channel's name on Redis (<c>Sse:Redis:ChannelPrefix</c>, e.g. <c>myapp:</c>): the pub/sub channel
+    /// and the keys of channel <c>news</c> are then those of <c>myapp:news</c>, so applications sharing a Redis do not see
+    /// each other's events. Streams, publishes and ids keep the plain name. Another publisher (a Flask-SSE app) then
+    /// publishes to the prefixed name. Up to 64 characters, no braces, not starting with <c>__</c>. Default
+    /// <see langword="null"/>: names as they are, exactly as Flask-SSE's.
+    /// </summary>
+    public string? ChannelPrefix { get; set; }
+
     /// <summary>The setting the effective <see cref="Url"/> came from, for messages; set at startup.</summary>
     internal string UrlSource { get; set; } = "SseOptions.Redis.Url";
 

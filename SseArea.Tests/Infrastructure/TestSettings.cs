@@ -8,6 +8,7 @@ internal static class TestSettings
 {
     public const string RedisUrl = "Sse:Redis:Url";
     public const string RedisShardedPubSub = "Sse:Redis:ShardedPubSub";
+    public const string RedisChannelPrefix = "Sse:Redis:ChannelPrefix";
     public const string HistoryLength = "Sse:HistoryLength";
     public const string HeartbeatInterval = "Sse:HeartbeatInterval";
     public const string RetryInterval = "Sse:RetryInterval";

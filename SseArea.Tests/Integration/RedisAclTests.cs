@@ -14,12 +14,21 @@ public sealed class RedisAclTests
     /// <summary>The ACL rules of docs/security.md, word for word (after <c>ACL SETUSER sse on &gt;password</c>).</summary>
     public static readonly string[] Rules = ["~sse:*", "&*", "-@all", "+@pubsub", "+@stream", "+@hash", "+@string", "+@scripting", "+@connection", "+@keyspace", "-@dangerous", "+time", "+info", "+cluster"];
 
-    [Test]
-    public async Task SseArea_WorksAsARedisUserLimitedToItsOwnKeys()
+    /// <summary>With a channel prefix: the same, its keys and channels limited to the prefix (docs/security.md).</summary>
+    public static readonly string[] PrefixRules = ["~sse:{myapp:*", "&myapp:*", .. Rules.Where(rule => rule is not ("~sse:*" or "&*"))];
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task SseArea_WorksAsARedisUserLimitedToItsOwnKeys(bool prefixed)
     {
         await using var redis = await OwnRedisServer.StartAsync();
-        await redis.Client.GetDatabase().ExecuteAsync("ACL", ["SETUSER", "sse", "on", ">s3cret", .. Rules]);
-        var settings = new Dictionary<string, string?> { [TestSettings.RedisUrl] = $"redis://sse:s3cret@127.0.0.1:{redis.Port}", [TestSettings.HistoryLength] = "10" };
+        await redis.Client.GetDatabase().ExecuteAsync("ACL", ["SETUSER", "sse", "on", ">s3cret", .. prefixed ? PrefixRules : Rules]);
+        var settings = new Dictionary<string, string?>
+        {
+            [TestSettings.RedisUrl] = $"redis://sse:s3cret@127.0.0.1:{redis.Port}",
+            [TestSettings.HistoryLength] = "10",
+            [TestSettings.RedisChannelPrefix] = prefixed ? "myapp:" : null,
+        };
         await using var site = await TestSite.StartAsync(new TestSiteOptions { Settings = new(settings) });
 
         string seen;
@@ -36,5 +45,9 @@ public sealed class RedisAclTests
 
         await using var limited = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},user=sse,password=s3cret");
         Assert.ThrowsAsync<RedisServerException>(() => limited.GetDatabase().StringSetAsync("other-app:key", "x"), "another application's keys are out of reach");
+        if (prefixed)
+        {
+            Assert.ThrowsAsync<RedisServerException>(() => limited.GetSubscriber().PublishAsync(RedisChannel.Literal("acl"), "x"), "and so are channels outside the prefix");
+        }
     }
 }

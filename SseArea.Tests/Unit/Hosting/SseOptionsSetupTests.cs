@@ -338,6 +338,17 @@ public sealed class SseOptionsSetupTests
         Assert.That(() => Resolve(configuration), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("Sse:MaxChannelsPerConnection"));
     }
 
+    [TestCase("__app:", "starts with '__'")]
+    [TestCase("{app}:", "brace")]
+    [TestCase("app\n", "control")]
+    [TestCase("an-app-prefix-that-goes-on-and-on-and-on-well-beyond-what-anyone-needs:", "more than 64")]
+    public void AddSse_WithABadChannelPrefix_FailsNamingTheSettingAndWhy(string prefix, string why)
+    {
+        var configuration = Configuration(("Sse:Redis:Url", "redis://127.0.0.1:6379"), ("Sse:Redis:ChannelPrefix", prefix));
+
+        Assert.That(() => Resolve(configuration), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("Sse:Redis:ChannelPrefix is not valid").And.Message.Contains(why));
+    }
+
     [Test]
     public void AddSse_BindsTheSseSection()
     {

@@ -83,6 +83,18 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
 
     private void ValidateRedis(SseRedisOptions redis, List<string> failures)
     {
+        if (redis.ChannelPrefix is { Length: > 0 } channelPrefix)
+        {
+            var error = channelPrefix.Length > 64 ? $"it is {channelPrefix.Length} characters long, more than 64"
+                : channelPrefix.StartsWith("__", StringComparison.Ordinal) ? "it starts with '__', which Redis and its clients keep for themselves"
+                : channelPrefix.AsSpan().IndexOfAny('{', '}') >= 0 ? "it holds a brace, which would choose the Redis Cluster slot of every channel"
+                : SseChannelName.Check(channelPrefix, 64);
+            if (error is not null)
+            {
+                failures.Add($"Sse:Redis:ChannelPrefix is not valid: {error.TrimEnd('.')}.");
+            }
+        }
+
         foreach (var (old, now) in Renamed)
         {
             if (!string.IsNullOrEmpty(configuration[old]))

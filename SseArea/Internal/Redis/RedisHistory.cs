@@ -20,12 +20,13 @@ internal static class RedisHistory
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Appends the event to the channel's history and publishes it (with SPUBLISH when <paramref name="sharded"/>);
+    /// Appends the event to the channel's history and publishes it, under <paramref name="prefix"/> + <paramref name="channel"/> (with SPUBLISH when <paramref name="sharded"/>);
     /// returns the receivers count. On a <paramref name="cluster"/> the cross-channel sequence is left out.
     /// </summary>
     /// <exception cref="ArgumentException">Sharded, and the channel's name keeps its history out of its slot.</exception>
-    public static async Task<long> PublishAsync(IDatabaseAsync database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false)
+    public static async Task<long> PublishAsync(IDatabaseAsync database, string channel, SseMessage message, int historyLength, bool cluster = false, bool sharded = false, string prefix = "")
     {
+        channel = prefix + channel;
         if (sharded && !RedisKeys.SharesSlotWithChannel(channel))
         {
             // SPUBLISH in the script must name a channel of the script's slot (published outside it, history and
@@ -48,7 +49,7 @@ internal static class RedisHistory
 
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(
             RedisHistoryScripts.Publish,
-            cluster ? [RedisKeys.History(channel), RedisKeys.Ids(channel)] : [RedisKeys.History(channel), RedisKeys.Ids(channel), RedisKeys.Sequence],
+            cluster ? [RedisKeys.History(channel), RedisKeys.Ids(channel)] : [RedisKeys.History(channel), RedisKeys.Ids(channel), RedisKeys.SequenceOf(prefix)],
             [channel, historyLength, head, tail, explicitId, (long)Lifetime.TotalMilliseconds, sharded ? "SPUBLISH" : "PUBLISH"]))!;
         return (long)result[1];
     }
@@ -80,11 +81,12 @@ internal static class RedisHistory
     /// overlapping (their live copies may be in flight); each cursor is where the client stands before the replay.
     /// </summary>
     /// <remarks>
+    /// <paramref name="prefix"/> (<c>Sse:Redis:ChannelPrefix</c>) names the keys; frames and cursors keep the channels' own names.
     /// Channels are read one after another, each with what is left of <paramref name="maxEvents"/> and
     /// <paramref name="maxBytes"/> (payload bytes): a channel whose replay would not fit is read no further and is
     /// missed, at its position from before SUBSCRIBE, so Redis never sends more than the stream may hold.
     /// </remarks>
-    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int maxEvents, long maxBytes, Action<string, string> invalidPayload)
+    public static async Task<SseReplay> ReadAsync(IDatabase database, IReadOnlyList<string> channels, string? lastEventId, IReadOnlyList<HistoryPosition> before, int maxEvents, long maxBytes, Action<string, string> invalidPayload, string prefix = "")
     {
         var wanted = lastEventId is null ? null : SseCursor.Decode(lastEventId, channels.Count);
         var cursor = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -99,7 +101,7 @@ internal static class RedisHistory
                 : [wanted[i] ?? string.Empty, "read", SseEntryId.TryParse(wanted[i], out _) ? "entry" : string.Empty, from];
             var result = (RedisResult[])(await database.ScriptEvaluateAsync(
                 RedisHistoryScripts.Replay,
-                [RedisKeys.History(channel), RedisKeys.Ids(channel)],
+                [RedisKeys.History(prefix + channel), RedisKeys.Ids(prefix + channel)],
                 [.. args, Math.Max(0, maxEvents), Math.Max(0, maxBytes)]))!;
             var status = (string?)result[0];
             if (status is "missed" or "over")

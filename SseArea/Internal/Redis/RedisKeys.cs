@@ -17,6 +17,9 @@ internal static class RedisKeys
     /// <summary>The counter that orders events across channels on a single Redis (not on a cluster).</summary>
     public static readonly RedisKey Sequence = "sse:sequence";
 
+    /// <summary><see cref="Sequence"/>, or with a channel prefix (<c>Sse:Redis:ChannelPrefix</c>) <c>sse:{&lt;prefix&gt;}:sequence</c>.</summary>
+    public static RedisKey SequenceOf(string prefix) => prefix.Length == 0 ? Sequence : $"sse:{{{prefix}}}:sequence";
+
     /// <summary>The capped Redis Stream that holds a channel's history.</summary>
     public static RedisKey History(string channel) => Key(channel, "history");
 

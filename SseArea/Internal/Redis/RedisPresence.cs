@@ -10,7 +10,7 @@ namespace SseArea.Internal.Redis;
 /// rewritten when it changes and every <see cref="RefreshInterval"/>. Readers remove expired entries, so a
 /// crashed server drops out by itself.
 /// </summary>
-internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels)
+internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerable<string>> localChannels, string prefix = "")
 {
     /// <summary>How often each server rewrites its counts, even when nothing changed.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
@@ -76,7 +76,7 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
     /// <summary>Every other server's count plus this server's own, live.</summary>
     public async Task<long> CountAsync(IDatabase database, string channel)
     {
-        var others = (long)await database.ScriptEvaluateAsync(ReadScript, [RedisKeys.Subscribers(channel)], [ServerId]);
+        var others = (long)await database.ScriptEvaluateAsync(ReadScript, [RedisKeys.Subscribers(prefix + channel)], [ServerId]);
         return others + localCount(channel);
     }
 
@@ -142,7 +142,7 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
 
     /// <summary>Removes this server's entries (on a clean shutdown).</summary>
     public Task ForgetAsync(IDatabase database)
-        => Task.WhenAll(_reported.Keys.Select(channel => database.HashDeleteAsync(RedisKeys.Subscribers(channel), ServerId)));
+        => Task.WhenAll(_reported.Keys.Select(channel => database.HashDeleteAsync(RedisKeys.Subscribers(prefix + channel), ServerId)));
 
     private async Task WriteAsync(IDatabase database, IEnumerable<string> channels)
     {
@@ -160,7 +160,7 @@ internal sealed class RedisPresence(Func<string, int> localCount, Func<IEnumerab
                 _reported.TryRemove(channel, out _);
             }
 
-            writes.Add(database.ScriptEvaluateAsync(WriteScript, [RedisKeys.Subscribers(channel)], [ServerId, count, lifetime]));
+            writes.Add(database.ScriptEvaluateAsync(WriteScript, [RedisKeys.Subscribers(prefix + channel)], [ServerId, count, lifetime]));
         }
 
         await Task.WhenAll(writes);

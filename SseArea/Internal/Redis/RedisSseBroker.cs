@@ -18,13 +18,13 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly SseMetrics? _metrics;
     private readonly int _historyLength;
     private readonly bool _sharded;
+    private readonly string _prefix; // Sse:Redis:ChannelPrefix: before every name SseArea gives Redis
     private readonly RedisConnection _connection;
     private readonly RedisSubscriptions _subscriptions;
     private readonly RedisPresence _presence;
     private const string ReadFailed = "Could not read the event history";
     private readonly CancellationTokenSource _stopping = new();
-    private readonly int _maxReplayEvents;
-    private readonly long _maxReplayBytes;
+    private readonly (int Events, long Bytes) _replayBudget;
     // Replays are read a few at a time (Sse:MaxConcurrentReplays). Never disposed: see RedisSubscriptions' gate.
     private readonly SemaphoreSlim _replays;
     private Task _presenceLoop = Task.CompletedTask;
@@ -35,14 +35,14 @@ internal sealed class RedisSseBroker : ISseBroker
         _metrics = metrics;
         _historyLength = options.Value.HistoryLength;
         _sharded = options.Value.Redis.ShardedPubSub;
-        _maxReplayEvents = options.Value.MaxQueuedEventsPerConnection;
-        _maxReplayBytes = options.Value.MaxBufferedBytesPerConnection;
+        _prefix = options.Value.Redis.ChannelPrefix ?? string.Empty;
+        _replayBudget = (options.Value.MaxQueuedEventsPerConnection, options.Value.MaxBufferedBytesPerConnection);
         _replays = new SemaphoreSlim(options.Value.MaxConcurrentReplays, options.Value.MaxConcurrentReplays);
         _connection = new RedisConnection(options.Value.Redis, logger, InteractiveRestored, SubscriptionRestored);
         // A payload is JSON around the data: the limit on data leaves room for the JSON around it.
         var maxPayload = (int)Math.Min(int.MaxValue, (options.Value.MaxEventBytes * 6L) + 4096);
-        _subscriptions = new RedisSubscriptions(_connection, _sharded, channel => _presence!.Changed(channel), logger, metrics, maxPayload);
-        _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels);
+        _subscriptions = new RedisSubscriptions(_connection, _sharded, channel => _presence!.Changed(channel), logger, metrics, maxPayload, _prefix);
+        _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels, _prefix);
     }
 
     private string Endpoint => _connection.Endpoint;
@@ -98,7 +98,7 @@ internal sealed class RedisSseBroker : ISseBroker
         var redis = await _connection.ConnectedAsync(cancellationToken);
         var receivers = await AskAsync(
             () => _historyLength > 0
-                ? RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, _connection.IsCluster(redis), _sharded)
+                ? RedisHistory.PublishAsync(redis.GetDatabase(), channel, message, _historyLength, _connection.IsCluster(redis), _sharded, _prefix)
                 : redis.GetSubscriber().PublishAsync(_subscriptions.ChannelOf(channel), payload),
             $"Could not publish to channel '{SseChannelName.Display(channel)}'",
             cancellationToken);
@@ -113,7 +113,7 @@ internal sealed class RedisSseBroker : ISseBroker
         try
         {
             // Positions are read before SUBSCRIBE: the client is never told one whose events are still in flight.
-            var before = _historyLength > 0 ? await AskAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), channels), ReadFailed, cancellationToken) : null;
+            var before = _historyLength > 0 ? await AskAsync(() => RedisHistory.ReadPositionsAsync(redis.GetDatabase(), [.. channels.Select(channel => _prefix + channel)]), ReadFailed, cancellationToken) : null;
             foreach (var channel in channels)
             {
                 await _subscriptions.AddAsync(redis, channel, listener, cancellationToken);
@@ -139,7 +139,7 @@ internal sealed class RedisSseBroker : ISseBroker
     private async Task<SseReplay> ReadReplayAsync(IConnectionMultiplexer redis, IReadOnlyList<string> channels, string? lastEventId, HistoryPosition[] before, CancellationToken cancellationToken)
     {
         Task<SseReplay> Read() => AskAsync(
-            () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _maxReplayEvents, _maxReplayBytes, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)")),
+            () => RedisHistory.ReadAsync(redis.GetDatabase(), channels, lastEventId, before, _replayBudget.Events, _replayBudget.Bytes, (channel, error) => RedisLog.InvalidPayload(_logger, channel, error, "(history entry)"), _prefix),
             ReadFailed,
             cancellationToken);
 

@@ -15,7 +15,7 @@ namespace SseArea.Internal.Redis;
 /// channel while it has local listeners; each message is decoded and formatted once for all of them. Channels are
 /// always literal (a channel named <c>*</c> is no pattern).
 /// </summary>
-internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics, int maxEventBytes = int.MaxValue)
+internal sealed class RedisSubscriptions(RedisConnection connection, bool sharded, Action<string> countChanged, ILogger logger, SseMetrics? metrics, int maxEventBytes = int.MaxValue, string prefix = "")
 {
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
     // Where each channel's subscription was confirmed (on a cluster, its slot's master). Kept apart from
@@ -27,8 +27,8 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
 
     public ListenerRegistry Listeners { get; } = new();
 
-    /// <summary>The channel as Redis pub/sub names it: always literal, sharded when configured.</summary>
-    public RedisChannel ChannelOf(string channel) => sharded ? RedisChannel.Sharded(channel) : RedisChannel.Literal(channel);
+    /// <summary>The channel as Redis pub/sub names it: after the prefix, always literal, sharded when configured.</summary>
+    public RedisChannel ChannelOf(string channel) => sharded ? RedisChannel.Sharded(prefix + channel) : RedisChannel.Literal(prefix + channel);
 
     /// <summary>Adds a local listener, SUBSCRIBEing for the channel's first: it then gets every event published afterwards.</summary>
     /// <exception cref="SseBrokerException">Redis did not confirm the subscription; nothing is left behind.</exception>
