@@ -1,19 +1,24 @@
 """The memory attacks of issue 15 against a running test host, measured as the server's RSS growth.
 
   replay: events of 14 KB are published to 10 channels (100 each, history on); 30 sockets ask for all 10 channels
-          from the start (Last-Event-ID 0-0 x 10) and never read.
+          from the start (a Last-Event-ID of 10 empty parts) and never read.
   live:   40 sockets follow one channel and never read; 1 000 events of 14 KB are published to it.
 
+  payload (with a Redis port): 40 sockets follow one channel and never read; one 10 MB payload is PUBLISHed on Redis
+          by another client (redis-cli), as another publisher would.
+
 Prints one JSON line per attack: RSS before, after, growth per hostile connection (KiB). Loopback only; every socket
-is closed at the end. Usage: python3 hostile-memory.py <port> <pid>  (run by hostile-memory.sh)
+is closed at the end. Usage: python3 hostile-memory.py <port> <pid> [redis port]  (run by hostile-memory.sh)
 """
 import json
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
 
 PORT, PID = int(sys.argv[1]), int(sys.argv[2])
+REDIS = int(sys.argv[3]) if len(sys.argv) > 3 else None
 EVENT = "x" * (14 * 1024)
 
 
@@ -55,7 +60,7 @@ for channel in channels:
     for _ in range(100):
         publish(channel, EVENT)
 before = settle()
-sockets = [hostile("/sse/stream?" + "&".join(f"channel={c}" for c in channels), ",".join(["0-0"] * 10)) for _ in range(30)]
+sockets = [hostile("/sse/stream?" + "&".join(f"channel={c}" for c in channels), "," * 9) for _ in range(30)]
 after = settle()
 print(json.dumps({"attack": "replay", "connections": 30, "rssBeforeKiB": before, "rssAfterKiB": after, "perConnectionKiB": round((after - before) / 30)}))
 for sock in sockets:
@@ -70,3 +75,14 @@ after = settle()
 print(json.dumps({"attack": "live", "connections": 40, "rssBeforeKiB": before, "rssAfterKiB": after, "perConnectionKiB": round((after - before) / 40)}))
 for sock in sockets:
     sock.close()
+
+if REDIS:
+    before = settle()
+    sockets = [hostile("/sse/stream?channel=big") for _ in range(40)]
+    time.sleep(1)
+    payload = '{"data": "' + "x" * (10 * 1024 * 1024) + '"}'
+    subprocess.run(["redis-cli", "-p", str(REDIS), "-x", "PUBLISH", "big"], input=payload.encode(), capture_output=True, timeout=60, check=True)
+    after = settle()
+    print(json.dumps({"attack": "10 MB payload on Redis", "connections": 40, "rssBeforeKiB": before, "rssAfterKiB": after, "perConnectionKiB": round((after - before) / 40)}))
+    for sock in sockets:
+        sock.close()

@@ -161,21 +161,22 @@ internal static class RedisHistory
     {
         var id = (string)entry[0]!;
         var fields = (RedisResult[])entry[1]!;
-        string? payload = null, head = null, tail = null;
+        byte[]? payload = null, head = null, tail = null;
         long sequence = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
+            // The payload stays in UTF-8 as Redis sent it: no UTF-16 copy of events up to Sse:MaxEventBytes.
             switch ((string?)fields[i])
             {
-                case "p": payload = (string?)fields[i + 1]; break;
-                case "h": head = (string?)fields[i + 1]; break;
-                case "t": tail = (string?)fields[i + 1]; break;
+                case "p": payload = (byte[]?)fields[i + 1]; break;
+                case "h": head = (byte[]?)fields[i + 1]; break;
+                case "t": tail = (byte[]?)fields[i + 1]; break;
                 case "n": sequence = (long)fields[i + 1]; break;
             }
         }
 
-        payload ??= head + id + tail;
-        if (!RedisProtocol.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out var error))
+        payload ??= [.. head ?? [], .. System.Text.Encoding.ASCII.GetBytes(id), .. tail ?? []];
+        if (!RedisProtocol.TryRead(payload, out var message, out var error))
         {
             invalidPayload(channel, error);
             return null;
