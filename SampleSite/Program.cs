@@ -23,13 +23,14 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         options.LogoutPath = "/account/logout";
         options.AccessDeniedPath = "/account/denied";
     });
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorization(options => options.AddPolicy("Admins", policy => policy.RequireRole("Admin")));
 
 // The Sse area: /sse/stream, ISsePublisher, and the broker (Redis when Sse:Redis:Url,
 // SSE_REDIS_URL or REDIS_URL is set, in-memory otherwise). The analytics channel is for
 // admins only: Flask-SSE's @sse.before_request example, as one line.
 builder.Services.AddSse()
-    .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin");
+    .AddChannelAccess(AnalyticsPublisher.Channel, roles: "Admin")
+    .AddDashboard(policy: "Admins"); // the operator's dashboard at /sse/dashboard, for admins
 
 builder.Services.AddHostedService<AnalyticsPublisher>();
 builder.Services.AddPublishingLimit(); // the publishing forms: 20 posts per 10 s per address

@@ -9,7 +9,7 @@ using SseArea.Internal.Http;
 namespace SseArea.Internal.Access;
 
 /// <summary>Every stream action's first filter: the endpoint's authorization (403), the request read (400), the channel rules (403).</summary>
-internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<SseOptions> options, ILogger<SseAccessFilter> logger) : IAsyncResourceFilter
+internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<SseOptions> options, ILogger<SseAccessFilter> logger, SseMetrics? metrics = null) : IAsyncResourceFilter
 {
     private readonly SseOptions _options = options.Value;
 
@@ -28,6 +28,7 @@ internal sealed class SseAccessFilter(SseAuthorization authorization, IOptions<S
         if (SseRequestReader.Read(http.Request, _options, out var error) is not { } request)
         {
             SseLog.BadRequest(logger, error!);
+            metrics?.RequestInvalid();
             context.Result = SseProblem.Create(http, StatusCodes.Status400BadRequest, "Invalid stream request", error!);
             return;
         }

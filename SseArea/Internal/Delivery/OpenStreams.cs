@@ -130,6 +130,24 @@ internal sealed class OpenStreams : IDisposable, ISseStreams
         }
     }
 
+    /// <summary>How many of this process's streams follow each channel.</summary>
+    public Dictionary<string, int> CountByChannel()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var stream in _streams.AsSpan(0, _count))
+            {
+                foreach (var channel in stream!.Channels)
+                {
+                    counts[channel] = counts.GetValueOrDefault(channel) + 1;
+                }
+            }
+        }
+
+        return counts;
+    }
+
     public int EndStreams(Func<System.Security.Claims.ClaimsPrincipal, bool> user)
     {
         ArgumentNullException.ThrowIfNull(user);

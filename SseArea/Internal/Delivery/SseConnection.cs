@@ -34,9 +34,13 @@ internal sealed class SseConnection : ISseListener
     /// <summary>Sets what the stream writes before live events, from its subscription's replay, and its channel labels. Call before pumping.</summary>
     public void Resume(SseReplay replay, IReadOnlyList<string> channels)
     {
+        Channels = channels;
         _labels = SseChannelLabels.For(channels);
         _resume = SseResume.For(replay, channels, _labels);
     }
+
+    /// <summary>The channels the stream follows (set by <see cref="Resume"/>), for the dashboard's counts.</summary>
+    public IReadOnlyList<string> Channels { get; private set; } = [];
 
     /// <summary>Ends the stream from outside (the application is stopping): queued frames are written, then the pump ends.</summary>
     public void Stop() => _queue.Stop();

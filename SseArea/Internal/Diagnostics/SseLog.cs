@@ -31,4 +31,7 @@ internal static partial class SseLog
 
     [LoggerMessage(401, LogLevel.Information, "A client reconnected with a Last-Event-ID whose missed events are no longer kept on channels {Channels}; it was told with an sse-missed event.", EventName = "SseReplayMissed")]
     public static partial void ReplayMissed(ILogger logger, IReadOnlyList<string> channels);
+
+    [LoggerMessage(501, LogLevel.Warning, "The SseArea dashboard could not publish this server's figures; it tries again at the next update.", EventName = "SseDashboardFailed")]
+    public static partial void DashboardFailed(ILogger logger, Exception exception);
 }

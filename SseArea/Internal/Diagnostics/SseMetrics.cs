@@ -19,10 +19,12 @@ internal sealed class SseMetrics
     private readonly Counter<long> _redisReconnects;
     private readonly Counter<long> _accessRefused;
     private readonly UpDownCounter<long> _replaysWaiting;
+    private readonly Counter<long> _missedSent;
+    private readonly Counter<long> _requestsInvalid;
 
     public SseMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = Meter = meterFactory.Create(MeterName);
         _connectionsCurrent = meter.CreateUpDownCounter<long>("sse.connections.current", "{connection}", "Open event streams.");
         _connectionsOpened = meter.CreateCounter<long>("sse.connections.opened", "{connection}", "Event streams opened.");
         _connectionsClosed = meter.CreateCounter<long>("sse.connections.closed", "{connection}", "Event streams closed, for any reason.");
@@ -33,8 +35,13 @@ internal sealed class SseMetrics
         _clientsDropped = meter.CreateCounter<long>("sse.clients.dropped", "{connection}", "Streams closed because the client fell too far behind.");
         _redisReconnects = meter.CreateCounter<long>("sse.redis.reconnects", "{reconnect}", "Connections to Redis restored after a failure.");
         _replaysWaiting = meter.CreateUpDownCounter<long>("sse.replays.waiting", "{stream}", "Streams waiting to read their replay from Redis (Sse:MaxConcurrentReplays are read at once).");
+        _missedSent = meter.CreateCounter<long>("sse.missed.sent", "{notice}", "sse-missed notices sent: a reconnect whose events were gone, a replay over the budget, a gap in a Redis subscription.");
+        _requestsInvalid = meter.CreateCounter<long>("sse.requests.invalid", "{request}", "Stream requests answered 400 (a bad channel, Last-Event-ID or parameter).");
         _accessRefused = meter.CreateCounter<long>("sse.access.refused", "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
     }
+
+    /// <summary>This application's meter (the process may hold others of the same name, one per host).</summary>
+    public Meter Meter { get; }
 
     public void ConnectionOpened()
     {
@@ -64,6 +71,10 @@ internal sealed class SseMetrics
     public void RedisReconnected() => _redisReconnects.Add(1);
 
     public void AccessRefused() => _accessRefused.Add(1);
+
+    public void MissedSent(int count) => AddAny(_missedSent, count);
+
+    public void RequestInvalid() => _requestsInvalid.Add(1);
 
     /// <summary>One more (1) or one fewer (-1) stream waits for a replay slot.</summary>
     public void ReplayWaiting(int change) => _replaysWaiting.Add(change);

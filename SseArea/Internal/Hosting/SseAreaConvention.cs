@@ -38,7 +38,8 @@ internal sealed class SseAreaConvention(IOptions<SseOptions> options, IOptions<S
             }
         }
 
-        foreach (var controller in application.Controllers.Where(IsInArea))
+        // The dashboard has its own door (its policy): the area's filters are for streams.
+        foreach (var controller in application.Controllers.Where(c => IsInArea(c) && c.ControllerType.AsType() != typeof(Dashboard.DashboardController)))
         {
             if (streams.Contains(controller))
             {

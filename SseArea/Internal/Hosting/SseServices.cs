@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.Razor.Compilation;
 using Microsoft.AspNetCore.Razor.TagHelpers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,6 +82,12 @@ internal static class SseServices
         if (!parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == assembly))
         {
             parts.ApplicationParts.Add(new AssemblyPart(assembly));
+        }
+
+        // Its compiled views (the dashboard's), also where the application's own assembly does not name the library.
+        if (!parts.ApplicationParts.OfType<CompiledRazorAssemblyPart>().Any(p => p.Assembly == assembly))
+        {
+            parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
         }
     }
 }

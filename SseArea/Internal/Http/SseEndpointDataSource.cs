@@ -14,7 +14,7 @@ namespace SseArea.Internal.Http;
 
 /// <summary>
 /// What <c>app.MapSse()</c> maps: the stream action (the library's <c>StreamController</c>, or the application's own
-/// subclass) as an endpoint of its own, run by MVC's invoker with the action's filters and metadata, so that a site that
+/// subclass), and the dashboard's page when it is on, as endpoints of their own, run by MVC's invoker with the action's filters and metadata, so that a site that
 /// maps no controllers (Razor Pages, minimal APIs) has the stream. Empty when the application maps controllers itself
 /// (<c>MapControllers</c>, <c>MapControllerRoute</c>): MVC's endpoint then answers, and the route is not there twice.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class SseEndpointDataSource(IEndpointRouteBuilder routes) : Endp
         var endpoints = new List<Endpoint>();
         var actions = routes.ServiceProvider.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
             .OfType<ControllerActionDescriptor>()
-            .Where(action => typeof(StreamController).IsAssignableFrom(action.ControllerTypeInfo) && action.AttributeRouteInfo?.Template is not null);
+            .Where(action => (typeof(StreamController).IsAssignableFrom(action.ControllerTypeInfo) || IsDashboard(action)) && action.AttributeRouteInfo?.Template is not null);
         foreach (var action in actions)
         {
             var route = action.AttributeRouteInfo!;
@@ -57,6 +57,10 @@ internal sealed class SseEndpointDataSource(IEndpointRouteBuilder routes) : Endp
 
         return endpoints;
     }
+
+    /// <summary>The dashboard's page (there only when <c>AddDashboard</c> was called): the area's other attribute-routed action.</summary>
+    private static bool IsDashboard(ControllerActionDescriptor action)
+        => action.ControllerTypeInfo.Assembly == typeof(StreamController).Assembly && action.ControllerName == "Dashboard";
 
     // As MVC's own endpoints do: the route values become the action's route data, and MVC's invoker runs the action.
     private static Task InvokeAsync(HttpContext context, ControllerActionDescriptor action)

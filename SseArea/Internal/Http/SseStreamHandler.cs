@@ -103,6 +103,7 @@ internal sealed class SseStreamHandler(
         if (replay.MissedChannels.Count > 0)
         {
             SseLog.ReplayMissed(logger, replay.MissedChannels);
+            metrics.MissedSent(1);
         }
 
         // Should the result never run (an exception filter, say), the subscription still ends with the request:

@@ -141,7 +141,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     /// <summary>Sends <c>sse-missed</c> to the streams of channels served by a subscription connection that came back.</summary>
     public void TellOfGap(IConnectionMultiplexer redis, EndPoint? endPoint, bool cluster)
     {
-        var told = 0;
+        int told = 0, notices = 0;
         foreach (var channel in Listeners.Channels.ToArray())
         {
             if (cluster && endPoint is not null && !ServedBy(redis, channel, endPoint))
@@ -149,13 +149,14 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
                 continue;
             }
 
-            Listeners.Deliver(channel, new SseFrame(SseWriter.MissedNotice([channel])), out _);
+            notices += Listeners.Deliver(channel, new SseFrame(SseWriter.MissedNotice([channel])), out _);
             told++;
         }
 
         if (told > 0)
         {
             RedisLog.SubscriptionGap(logger, endPoint?.ToString() ?? connection.Endpoint, told);
+            metrics?.MissedSent(notices);
         }
     }
 
