@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using SseArea.Tests.Infrastructure;
 using SseArea.TestHost;
+using SseArea.Tests.Infrastructure;
 
 namespace SseArea.Tests.Dashboard;
 
