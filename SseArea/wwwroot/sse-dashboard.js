@@ -80,7 +80,7 @@ function draw(latest) {
     text(`minute-${key}`, lastMinute(names[key]));
   }
   table("busiest", busiest(all).map(([channel, streams]) => [channel, streams]));
-  table("server-list", all.map(s => [s.server, s.connections, s.broker, s.problem ?? "Healthy"]));
+  table("server-list", all.map(s => [s.server, s.connections, s.problem ?? "Healthy"]));
 }
 
 function busiest(all) {
@@ -102,8 +102,9 @@ function table(id, rows) {
 
 function chart(svg, values) {
   const max = Math.max(1, ...values);
-  const step = 300 / (points - 1);
-  const start = points - values.length;
+  const span = Math.max(60, values.length); // the first minute fills the chart, then it scrolls over five
+  const step = 300 / (span - 1);
+  const start = span - values.length;
   const coordinates = values.map((v, i) => `${((start + i) * step).toFixed(1)},${(58 - (v / max) * 56).toFixed(1)}`);
   let line = svg.querySelector("polyline");
   if (!line) {
