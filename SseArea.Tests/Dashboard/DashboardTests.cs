@@ -87,6 +87,11 @@ public sealed class DashboardTests(BrokerKind broker)
                 Assert.That(Total(figures, "sse.events.delivered"), Is.GreaterThanOrEqualTo(15));
                 Assert.That(figures.GetProperty("problem").ValueKind, Is.EqualTo(JsonValueKind.Null));
                 Assert.That(figures.GetProperty("broker").GetString(), Does.StartWith(broker == BrokerKind.Redis ? "Redis" : "in-memory"));
+                Assert.That(figures.GetProperty("endpoints").GetArrayLength(), Is.EqualTo(broker == BrokerKind.Redis ? 1 : 0));
+                if (broker == BrokerKind.Redis)
+                {
+                    Assert.That(figures.GetProperty("endpoints")[0].GetProperty("connected").GetBoolean(), Is.True);
+                }
             }
         }
         finally

@@ -17,6 +17,7 @@ const names = {
   refused: "sse.access.refused",
   invalid: "sse.requests.invalid",
   reconnects: "sse.redis.reconnects",
+  gaps: "sse.redis.gaps",
 };
 
 function receive(snapshot) {
@@ -76,11 +77,13 @@ function draw(latest) {
     text(`rate-${key}`, Math.round(value));
     chart(document.getElementById(`chart-${key}`), series[key]);
   }
-  for (const key of ["replayed", "missed", "dropped", "refused", "invalid", "reconnects"]) {
+  for (const key of ["replayed", "missed", "dropped", "refused", "invalid", "reconnects", "gaps"]) {
     text(`minute-${key}`, lastMinute(names[key]));
   }
   table("busiest", busiest(all).map(([channel, streams]) => [channel, streams]));
   table("server-list", all.map(s => [s.server, s.connections, s.problem ?? "Healthy"]));
+  const here = servers.get(latest)?.snapshot.endpoints ?? [];
+  table("endpoints", here.length ? here.map(e => [e.endpoint, e.connected ? "connected" : "not connected"]) : [["in memory: this process only", ""]]);
 }
 
 function busiest(all) {
@@ -116,4 +119,6 @@ function chart(svg, values) {
 
 receive(JSON.parse(document.getElementById("initial").textContent));
 feed.addEventListener("sse-dashboard", event => receive(event.detail.data));
-new MutationObserver(() => text("state", feed.getAttribute("state") ?? "")).observe(feed, { attributes: true, attributeFilter: ["state"] });
+const showState = () => text("state", feed.getAttribute("state") ?? "connecting");
+new MutationObserver(showState).observe(feed, { attributes: true, attributeFilter: ["state"] });
+showState(); // it may have changed before this script ran

@@ -62,6 +62,7 @@ internal sealed class DashboardFigures : IDisposable
             busiest,
             new SortedDictionary<string, long>(_totals, StringComparer.Ordinal),
             _broker.Description,
+            await _broker.EndpointsAsync(),
             await ProblemAsync(cancellationToken));
     }
 
@@ -99,8 +100,9 @@ internal sealed class DashboardFigures : IDisposable
 /// <param name="Busiest">The channels with the most streams here (at most 20).</param>
 /// <param name="Totals">Each instrument of the <c>SseArea</c> meter since the server started (a gauge's current value).</param>
 /// <param name="Broker">What the broker is.</param>
+/// <param name="Endpoints">The broker's servers (Redis: each master) and whether this server is connected to each.</param>
 /// <param name="Problem">What the health check would say is wrong; <see langword="null"/> when well.</param>
-internal sealed record DashboardSnapshot(string Server, long At, int Connections, int Viewers, int Channels, IReadOnlyList<DashboardChannel> Busiest, IReadOnlyDictionary<string, long> Totals, string Broker, string? Problem);
+internal sealed record DashboardSnapshot(string Server, long At, int Connections, int Viewers, int Channels, IReadOnlyList<DashboardChannel> Busiest, IReadOnlyDictionary<string, long> Totals, string Broker, IReadOnlyList<SseBrokerEndpoint> Endpoints, string? Problem);
 
 /// <summary>A channel and its streams on one server.</summary>
 internal sealed record DashboardChannel(string Channel, int Streams);

@@ -21,6 +21,7 @@ internal sealed class SseMetrics
     private readonly UpDownCounter<long> _replaysWaiting;
     private readonly Counter<long> _missedSent;
     private readonly Counter<long> _requestsInvalid;
+    private readonly Counter<long> _redisGaps;
 
     public SseMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ internal sealed class SseMetrics
         _redisReconnects = meter.CreateCounter<long>("sse.redis.reconnects", "{reconnect}", "Connections to Redis restored after a failure.");
         _replaysWaiting = meter.CreateUpDownCounter<long>("sse.replays.waiting", "{stream}", "Streams waiting to read their replay from Redis (Sse:MaxConcurrentReplays are read at once).");
         _missedSent = meter.CreateCounter<long>("sse.missed.sent", "{notice}", "sse-missed notices sent: a reconnect whose events were gone, a replay over the budget, a gap in a Redis subscription.");
+        _redisGaps = meter.CreateCounter<long>("sse.redis.gaps", "{gap}", "Redis subscription connections that came back after a gap (their streams were told sse-missed).");
         _requestsInvalid = meter.CreateCounter<long>("sse.requests.invalid", "{request}", "Stream requests answered 400 (a bad channel, Last-Event-ID or parameter).");
         _accessRefused = meter.CreateCounter<long>("sse.access.refused", "{request}", "Stream requests refused by the Sse area's access rules and filters (403).");
     }
@@ -75,6 +77,8 @@ internal sealed class SseMetrics
     public void MissedSent(int count) => AddAny(_missedSent, count);
 
     public void RequestInvalid() => _requestsInvalid.Add(1);
+
+    public void RedisGap() => _redisGaps.Add(1);
 
     /// <summary>One more (1) or one fewer (-1) stream waits for a replay slot.</summary>
     public void ReplayWaiting(int change) => _replaysWaiting.Add(change);

@@ -29,10 +29,16 @@ internal interface ISseBroker : IAsyncDisposable
     /// <exception cref="SseBrokerException">The broker could not subscribe.</exception>
     Task<ISseSubscription> SubscribeAsync(IReadOnlyList<string> channels, ISseListener listener, string? lastEventId, CancellationToken cancellationToken);
 
+    /// <summary>Where the broker's servers are and whether each is connected (Redis: each master); none in memory.</summary>
+    Task<IReadOnlyList<SseBrokerEndpoint>> EndpointsAsync();
+
     /// <summary>How many listeners follow the channel: across servers for Redis, in this process in memory.</summary>
     /// <exception cref="SseBrokerException">The broker could not be asked.</exception>
     Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken);
 }
+
+/// <summary>A server of the broker (a Redis, or a master of a Redis Cluster) and whether this process is connected to it.</summary>
+internal sealed record SseBrokerEndpoint(string Endpoint, bool Connected);
 
 /// <summary>Something that receives formatted events: a stream connection.</summary>
 internal interface ISseListener

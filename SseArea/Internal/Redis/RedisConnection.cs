@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using SseArea.Internal.Fanout;
 using StackExchange.Redis;
 
 namespace SseArea.Internal.Redis;
@@ -89,6 +90,12 @@ internal sealed class RedisConnection : IAsyncDisposable
     }
 
     /// <summary>Whether the connected Redis is a cluster (no key shared across channels); known once a server answered.</summary>
+    /// <summary>Each Redis master (a single Redis: itself) and whether this process is connected to it.</summary>
+    public async Task<IReadOnlyList<SseBrokerEndpoint>> EndpointsAsync()
+        => await MultiplexerAsync() is { } redis
+            ? [.. redis.GetServers().Where(server => !server.IsReplica).Select(server => new SseBrokerEndpoint(server.EndPoint.ToString() ?? Endpoint, server.IsConnected))]
+            : [new SseBrokerEndpoint(Endpoint, Connected: false)];
+
     public bool IsCluster(IConnectionMultiplexer redis)
         => (_cluster ??= redis.GetServers().FirstOrDefault(server => server.IsConnected) is { } server ? server.ServerType == ServerType.Cluster : null) == true;
 

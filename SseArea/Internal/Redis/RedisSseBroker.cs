@@ -45,11 +45,9 @@ internal sealed class RedisSseBroker : ISseBroker
         _presence = new RedisPresence(_subscriptions.Listeners.Count, () => _subscriptions.Listeners.Channels, _prefix);
     }
 
-    private string Endpoint => _connection.Endpoint;
-
     public string Description => _sharded
-        ? $"Redis at {Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
-        : $"Redis at {Endpoint} (one subscription per channel per process)";
+        ? $"Redis at {_connection.Endpoint} (sharded pub/sub: one SSUBSCRIBE per channel per process)"
+        : $"Redis at {_connection.Endpoint} (one subscription per channel per process)";
 
     /// <summary>How long Redis may take to answer the health check's PING before it counts as not answering.</summary>
     internal static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
@@ -171,6 +169,8 @@ internal sealed class RedisSseBroker : ISseBroker
         }
     }
 
+    public Task<IReadOnlyList<SseBrokerEndpoint>> EndpointsAsync() => _connection.EndpointsAsync();
+
     public async Task<long> CountSubscribersAsync(string channel, CancellationToken cancellationToken)
     {
         var redis = await _connection.ConnectedAsync(cancellationToken);
@@ -209,7 +209,7 @@ internal sealed class RedisSseBroker : ISseBroker
         }
         catch (Exception e) when (RedisConnection.IsFailure(e))
         {
-            throw new SseBrokerException($"{failed}: Redis at {Endpoint} did not answer ({e.Message}).", e);
+            throw new SseBrokerException($"{failed}: Redis at {_connection.Endpoint} did not answer ({e.Message}).", e);
         }
     }
 

@@ -157,6 +157,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         {
             RedisLog.SubscriptionGap(logger, endPoint?.ToString() ?? connection.Endpoint, told);
             metrics?.MissedSent(notices);
+            metrics?.RedisGap();
         }
     }
 

@@ -19,6 +19,8 @@ internal sealed class InMemorySseBroker(int historyLength = 0, SseMetrics? metri
     private readonly Lock _creation = new();
     private long _sequence;
 
+    public Task<IReadOnlyList<SseBrokerEndpoint>> EndpointsAsync() => Task.FromResult<IReadOnlyList<SseBrokerEndpoint>>([]);
+
     public string Description => "in-memory (this process only; set Sse:Redis:Url, SSE_REDIS_URL or REDIS_URL to scale out over Redis)";
 
     public Task<string?> ProblemAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
