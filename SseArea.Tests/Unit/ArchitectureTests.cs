@@ -20,7 +20,8 @@ public sealed partial class ArchitectureTests
         ["Publishing"] = ["Fanout", "Wire", "Diagnostics"],
         ["Http"] = ["Delivery", "Fanout", "Wire", "Diagnostics"],
         ["Access"] = ["Http", "Wire", "Diagnostics"],
-        ["Hosting"] = ["Access", "Http", "Publishing", "Redis", "Delivery", "Fanout", "Wire", "Diagnostics"],
+        ["Views"] = [],
+        ["Hosting"] = ["Access", "Http", "Publishing", "Views", "Redis", "Delivery", "Fanout", "Wire", "Diagnostics"],
     };
 
     private static string Library => Path.Combine(Repository.Root(), "SseArea");
