@@ -11,7 +11,7 @@ namespace SseArea.Tests.Sample;
 [CancelAfter(180_000)]
 public sealed partial class PublishedSiteTests
 {
-    private static readonly string[] Scripts = ["sse-stream.js", "sse-hub.js", "sse-worker.js"];
+    private static readonly string[] Scripts = ["sse-stream.js", "sse-hub.js", "sse-worker.js", "sse-actions.js"];
 
     private DirectoryInfo _output = null!;
 
