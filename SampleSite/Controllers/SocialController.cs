@@ -13,13 +13,28 @@ namespace SampleSite.Controllers;
 /// <c>Views/Shared/_Status.cshtml</c> and prepended to the <c>statuses</c> list of every open page as a stream action
 /// (<c>&lt;sse-stream actions&gt;</c>, Turbo); its author can delete it (a <c>remove</c> action).
 /// </summary>
-public sealed class SocialController(ISseViews views, RecentStatuses recent, TimeProvider clock, IOptions<DemoUsersOptions> users) : Controller
+public sealed class SocialController(ISseViews views, ISsePublisher sse, RecentStatuses recent, TimeProvider clock, IOptions<DemoUsersOptions> users) : Controller
 {
     /// <summary>The channel of the timeline. Only this site publishes on it: its pages apply the HTML it carries.</summary>
     public const string Channel = "users.social";
 
     /// <summary>The id of the timeline's list on every page.</summary>
     public const string ListId = "statuses";
+
+    /// <summary>
+    /// htmx's form of a new status (<c>/social/htmx</c>): an event of this type whose data is the rendered item, which
+    /// <c>sse-swap="status-html" hx-swap="afterbegin"</c> inserts. Pages of stream actions ignore it (a typed event).
+    /// </summary>
+    public const string HtmxStatusEvent = "status-html";
+
+    /// <summary>htmx's form of a removal: <c>&lt;li id="status-…" hx-swap-oob="delete"&gt;&lt;/li&gt;</c>, an out-of-band delete.</summary>
+    public const string HtmxRemovedEvent = "status-removed";
+
+    [HttpGet("/social/turbo")]
+    public IActionResult Turbo() => View();
+
+    [HttpGet("/social/htmx")]
+    public IActionResult Htmx() => View();
 
     [HttpGet("/social")]
     public IActionResult Index(long? sent)
@@ -61,7 +76,11 @@ public sealed class SocialController(ISseViews views, RecentStatuses recent, Tim
             try
             {
                 var status = recent.Add(form.Name, form.Status, clock.GetUtcNow());
-                var receivers = await views.PrependAsync(Channel, ListId, "_Status", status, cancellationToken);
+
+                // Rendered once; sent as a stream action (<sse-stream actions>, Turbo) and in htmx's form.
+                var html = await views.RenderPartialAsync("_Status", status, cancellationToken);
+                var receivers = await views.PublishActionAsync(Channel, SseStreamAction.Prepend, ListId, html, cancellationToken);
+                await sse.PublishAsync(html, type: HtmxStatusEvent, channel: Channel, cancellationToken: cancellationToken);
                 return WantsJson() ? Json(new { channel = Channel, receivers }) : RedirectToAction(nameof(Index), new { sent = receivers });
             }
             catch (SseBrokerException e)
@@ -101,6 +120,7 @@ public sealed class SocialController(ISseViews views, RecentStatuses recent, Tim
         try
         {
             await views.RemoveAsync(Channel, "status-" + status.Id, cancellationToken);
+            await sse.PublishAsync($"<li id=\"status-{status.Id}\" hx-swap-oob=\"delete\"></li>", type: HtmxRemovedEvent, channel: Channel, cancellationToken: cancellationToken);
         }
         catch (SseBrokerException e)
         {
