@@ -13,8 +13,8 @@ public interface ISseViews
 {
     /// <summary>Renders an MVC partial view to HTML, outside any request.</summary>
     /// <param name="viewName">
-    /// A view name, looked up as a partial with no controller (<c>Views/Shared/{name}.cshtml</c>, <c>Pages/Shared/{name}.cshtml</c>),
-    /// or an app-relative path such as <c>~/Views/Social/_Status.cshtml</c>.
+    /// A view name, looked up as a partial with no controller and no page (<c>Views/Shared/{name}.cshtml</c>), or an
+    /// app-relative path such as <c>~/Views/Social/_Status.cshtml</c> or <c>~/Pages/Shared/_Status.cshtml</c>.
     /// </param>
     /// <param name="model">The view's model.</param>
     /// <param name="cancellationToken">Cancels before rendering.</param>
