@@ -51,7 +51,7 @@ dotnet pack SseArea -c Release --no-build -o artifacts/package || fail "pack fai
 package=$(ls artifacts/package/SseArea.*.nupkg 2>/dev/null | grep -v '\.snupkg$' | head -n 1)
 [ -n "$package" ] || fail "no package was produced"
 contents=$(unzip -Z1 "$package") || fail "could not list $package"
-for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml staticwebassets/sse-stream.js staticwebassets/sse-hub.js staticwebassets/sse-worker.js; do
+for file in README.md lib/net10.0/SseArea.dll lib/net10.0/SseArea.xml staticwebassets/sse-stream.js staticwebassets/sse-hub.js staticwebassets/sse-worker.js staticwebassets/sse-actions.js staticwebassets/sse-dashboard.js staticwebassets/sse-dashboard.css; do
   grep -qx "$file" <<<"$contents" || fail "$package lacks $file"
 done
 symbols="${package%.nupkg}.snupkg"

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -7,14 +8,33 @@ using SseArea;
 
 namespace SampleSite.Controllers;
 
-/// <summary>A public timeline on channel <c>users.social</c>: a status posted here reaches every open page.</summary>
-public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, TimeProvider clock, IOptions<DemoUsersOptions> users) : Controller
+/// <summary>
+/// A public timeline on channel <c>users.social</c>, server-rendered: a status posted here is rendered once from
+/// <c>Views/Shared/_Status.cshtml</c> and prepended to the <c>statuses</c> list of every open page as a stream action
+/// (<c>&lt;sse-stream actions&gt;</c>, Turbo); its author can delete it (a <c>remove</c> action).
+/// </summary>
+public sealed class SocialController(ISseViews views, ISsePublisher sse, RecentStatuses recent, TimeProvider clock, IOptions<DemoUsersOptions> users) : Controller
 {
-    /// <summary>The channel of the timeline.</summary>
+    /// <summary>The channel of the timeline. Only this site publishes on it: its pages apply the HTML it carries.</summary>
     public const string Channel = "users.social";
 
-    /// <summary>The event type of a posted status; its data is <c>{"user": ..., "status": ...}</c>.</summary>
-    public const string StatusEvent = "status";
+    /// <summary>The id of the timeline's list on every page.</summary>
+    public const string ListId = "statuses";
+
+    /// <summary>
+    /// htmx's form of a new status (<c>/social/htmx</c>): an event of this type whose data is the rendered item, which
+    /// <c>sse-swap="status-html" hx-swap="afterbegin"</c> inserts. Pages of stream actions ignore it (a typed event).
+    /// </summary>
+    public const string HtmxStatusEvent = "status-html";
+
+    /// <summary>htmx's form of a removal: <c>&lt;li id="status-…" hx-swap-oob="delete"&gt;&lt;/li&gt;</c>, an out-of-band delete.</summary>
+    public const string HtmxRemovedEvent = "status-removed";
+
+    [HttpGet("/social/turbo")]
+    public IActionResult Turbo() => View();
+
+    [HttpGet("/social/htmx")]
+    public IActionResult Htmx() => View();
 
     [HttpGet("/social")]
     public IActionResult Index(long? sent)
@@ -27,10 +47,9 @@ public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, T
         return View(new StatusForm { Name = User.Identity?.Name ?? string.Empty });
     }
 
-    /// <summary>The latest statuses, newest first: what a page draws again when its stream says it may have missed some.</summary>
+    /// <summary>The latest statuses as list items, newest first: what a page draws again when its stream says it may have missed some.</summary>
     [HttpGet("/social/recent")]
-    public IActionResult Recent()
-        => Json(recent.Latest().Select(s => new { user = s.User, status = s.Text, time = s.Time }));
+    public IActionResult Recent() => PartialView("_Statuses");
 
     /// <summary>
     /// Publishes the status. The page's script posts with <c>Accept: application/json</c> and stays
@@ -56,8 +75,12 @@ public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, T
         {
             try
             {
-                recent.Add(new Status(form.Name, form.Status, clock.GetUtcNow()));
-                var receivers = await sse.PublishAsync(new { user = form.Name, status = form.Status }, type: StatusEvent, channel: Channel, cancellationToken: cancellationToken);
+                var status = recent.Add(form.Name, form.Status, clock.GetUtcNow());
+
+                // Rendered once; sent as a stream action (<sse-stream actions>, Turbo) and in htmx's form.
+                var html = await views.RenderPartialAsync("_Status", status, cancellationToken);
+                var receivers = await views.PublishActionAsync(Channel, SseStreamAction.Prepend, ListId, html, cancellationToken);
+                await sse.PublishAsync(html, type: HtmxStatusEvent, channel: Channel, cancellationToken: cancellationToken);
                 return WantsJson() ? Json(new { channel = Channel, receivers }) : RedirectToAction(nameof(Index), new { sent = receivers });
             }
             catch (SseBrokerException e)
@@ -74,6 +97,37 @@ public sealed class SocialController(ISsePublisher sse, RecentStatuses recent, T
 
         // Redis down is 503 (try again later), not the 400 of a form's error.
         return WantsJson() ? ValidationProblem(title: Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? "Message not sent" : null, statusCode: Response.StatusCode, modelStateDictionary: ModelState) : View(nameof(Index), form);
+    }
+
+    /// <summary>Deletes a status of the signed-in user's own, from every open page (a <c>remove</c> action).</summary>
+    [HttpPost("/social/delete")]
+    [Authorize]
+    [ValidateAntiForgeryToken]
+    public async Task<IActionResult> Delete(string id, CancellationToken cancellationToken)
+    {
+        var status = recent.Find(id ?? string.Empty);
+        if (status is null)
+        {
+            return Problem(statusCode: StatusCodes.Status404NotFound, detail: "No such status on this server (it may have scrolled out of the latest 50).");
+        }
+
+        if (!string.Equals(status.User, User.Identity?.Name, StringComparison.Ordinal))
+        {
+            return Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Only its author can delete a status.");
+        }
+
+        recent.Remove(status.Id);
+        try
+        {
+            await views.RemoveAsync(Channel, "status-" + status.Id, cancellationToken);
+            await sse.PublishAsync($"<li id=\"status-{status.Id}\" hx-swap-oob=\"delete\"></li>", type: HtmxRemovedEvent, channel: Channel, cancellationToken: cancellationToken);
+        }
+        catch (SseBrokerException e)
+        {
+            return Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Deleted here, not sent to open pages", detail: e.Message);
+        }
+
+        return WantsJson() ? Json(new { channel = Channel, deleted = status.Id }) : LocalRedirect("~/social");
     }
 
     private bool WantsJson() => Request.GetTypedHeaders().Accept.Any(a => a.MediaType == "application/json");

@@ -38,13 +38,16 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
         await OpenAsync("/social", other);
 
         await Page.FillAsync("#Name", "carol"); // not a user of the site: anyone may post under it
-        await Page.FillAsync("#Status", "Life is <i>good</i>!");
+        await Page.FillAsync("#Status", "Life is <b>good</b>!");
         await Page.ClickAsync("form.publish button[type=submit]");
 
         foreach (var page in new[] { Page, other })
         {
-            await Expect(page.Locator("#statuses li .user")).ToHaveTextAsync(["carol"]);
-            await Expect(page.Locator("#statuses li p")).ToHaveTextAsync(["Life is <i>good</i>!"]);
+            // The fixture's other tests post too: the newest status is first.
+            await Expect(page.Locator("#statuses li strong.user").First).ToHaveTextAsync("carol");
+            await Expect(page.Locator("#statuses li p").First).ToHaveTextAsync("Life is <b>good</b>!");
+            Assert.That(await page.Locator("#statuses li p b").CountAsync(), Is.Zero, "the status's markup is text");
+            await Expect(page.Locator("#statuses li .delete").First).ToBeHiddenAsync(); // nobody signed in: nobody's delete button
         }
 
         await Expect(Page.Locator("#post-status")).ToHaveTextAsync(new Regex("^Sent to 'users.social': [1-9][0-9]* receiver\\(s\\)\\.$"));
@@ -56,13 +59,13 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
     {
         await using var site = await TestSite<Program>.StartAsync(new TestSiteOptions { Broker = broker, Settings = { [TestSettings.HistoryLength] = "10" } });
         var recent = site.Services.GetRequiredService<SampleSite.Services.RecentStatuses>();
-        recent.Add(new("bob", "posted before the page loaded", DateTimeOffset.UtcNow));
+        recent.Add("bob", "posted before the page loaded", DateTimeOffset.UtcNow);
         await OpenAsync(new Uri(site.Address, "/social").ToString());
         await Expect(Page.Locator("#statuses li .user")).ToHaveTextAsync(["bob"]);
 
         // A status the page never got as an event (posted while its stream was down), then a stream that resumes
         // from an id the server no longer knows: it says events may have been missed.
-        recent.Add(new("carol", "posted while the page was away", DateTimeOffset.UtcNow));
+        recent.Add("carol", "posted while the page was away", DateTimeOffset.UtcNow);
         await Page.EvaluateAsync("() => document.getElementById('social-stream').setAttribute('src', '/sse/stream?channel=users.social&lastEventId=gone')");
 
         await Expect(Page.Locator("#statuses")).ToHaveAttributeAsync("data-reloaded", "1");
@@ -77,10 +80,10 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
         await Publisher.PublishAsync("Deploy finished: v2.4.1 is live", type: "status");
         await Publisher.PublishAsync("Disk usage above 90% on cache-2", type: "alert");
         await Publisher.PublishAsync("plain untyped message");
-        await Publisher.PublishAsync(new { user = "alice", status = "Life is good!" }, type: "status", channel: "users.social");
-        await Publisher.PublishAsync(new { user = "bob", status = "Shipping the tag helper today." }, type: "status", channel: "users.social");
+        await PostStatusAsync("alice", "Life is good!");
+        await PostStatusAsync("bob", "Shipping the tag helper today.");
         await Expect(Page.Locator("#feed li")).ToHaveCountAsync(4);
-        await Expect(Page.Locator("#social-latest li")).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#statuses li p").First).ToHaveTextAsync("Shipping the tag helper today.");
 
         var file = Path.Combine(Repository.Root(), "artifacts", "screenshots", "sample-site.png");
         await Page.ScreenshotAsync(new() { Path = file, FullPage = true });
@@ -129,7 +132,37 @@ public sealed class SampleSiteBrowserTests(BrokerKind broker) : BrowserFixture<P
         await Expect(Page).ToHaveURLAsync(new Regex("/live$"));
         await Expect(Page.Locator("#live-analytics")).ToHaveAttributeAsync("state", "open");
         await Expect(Page.Locator("#live-figures li").First).ToBeVisibleAsync(); // figures every 2 s
-        await Publisher.PublishAsync(new { user = "alice", status = "from a controller, to a Razor Page" }, type: "status", channel: "users.social");
-        await Expect(Page.Locator("#live-statuses li p").First).ToHaveTextAsync("from a controller, to a Razor Page");
+        await PostStatusAsync("alice", "from a controller, to a Razor Page");
+        await Expect(Page.Locator("#statuses li p").First).ToHaveTextAsync("from a controller, to a Razor Page");
+    }
+
+    [Test]
+    public async Task AStatus_DeletedByItsAuthor_LeavesEveryOpenPage()
+    {
+        await using var otherContext = await NewContextAsync();
+        var other = await otherContext.NewPageAsync();
+        await Page.GotoAsync("/account/login?ReturnUrl=%2Fsocial");
+        await Page.FillAsync("#UserName", "alice");
+        await Page.FillAsync("#Password", "alice");
+        await Page.ClickAsync("form.publish button[type=submit]");
+        await Expect(Page).ToHaveURLAsync(new Regex("/social$"));
+        await Expect(Page.Locator("#social-stream")).ToHaveAttributeAsync("state", "open");
+        await OpenAsync("/social", other);
+
+        await Page.FillAsync("#Status", "soon gone");
+        await Page.ClickAsync("form.publish button[type=submit]");
+        var mine = Page.Locator("#statuses li", new() { HasText = "soon gone" });
+        await Expect(other.Locator("#statuses li", new() { HasText = "soon gone" })).ToHaveCountAsync(1);
+        await Expect(other.Locator("#statuses li .delete").First).ToBeHiddenAsync(); // not signed in there
+        await mine.Locator(".delete").ClickAsync(); // shown to its author
+
+        await Expect(other.Locator("#statuses li", new() { HasText = "soon gone" })).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#statuses li", new() { HasText = "soon gone" })).ToHaveCountAsync(0);
+    }
+
+    private Task<long> PostStatusAsync(string user, string text)
+    {
+        var status = Site.Services.GetRequiredService<SampleSite.Services.RecentStatuses>().Add(user, text, DateTimeOffset.UtcNow);
+        return Site.Services.GetRequiredService<ISseViews>().PrependAsync(SampleSite.Controllers.SocialController.Channel, "statuses", "_Status", status);
     }
 }

@@ -21,7 +21,8 @@ public sealed partial class ArchitectureTests
         ["Http"] = ["Delivery", "Fanout", "Wire", "Diagnostics"],
         ["Access"] = ["Http", "Wire", "Diagnostics"],
         ["Dashboard"] = ["Http", "Delivery", "Fanout", "Wire", "Diagnostics"],
-        ["Hosting"] = ["Access", "Dashboard", "Http", "Publishing", "Redis", "Delivery", "Fanout", "Wire", "Diagnostics"],
+        ["Views"] = [],
+        ["Hosting"] = ["Access", "Dashboard", "Http", "Publishing", "Views", "Redis", "Delivery", "Fanout", "Wire", "Diagnostics"],
     };
 
     private static string Library => Path.Combine(Repository.Root(), "SseArea");

@@ -9,12 +9,17 @@
 //   else the text itself. `sse-missed` is always dispatched (detail.data.channels).
 // - `target` (a CSS selector): each event's text is appended there as one line, as text only;
 //   a gap (`sse-missed`) is marked there with a line of class "sse-missed".
+// - `actions` (opt-in): an event of the element's channels whose text is a Turbo Streams action
+//   (<turbo-stream action="append" target="id"><template>HTML</template></turbo-stream>, as ISseViews publishes)
+//   is applied to the document, never running script (sse-actions.js), instead of going to `target`.
+//   Without `actions`, such an event is text like any other.
 // - `state` attribute: "connecting", "open", "reconnecting" (the browser or the element retries),
 //   "refused" (400/401/403/404: not retried) or "closed" (no src, or not in the document).
 // - Recovery: when the browser gives up (a proxy's 502 during a deploy, a 503), the connection asks the stream URL
 //   once for its status, then reopens after a backoff (1 s doubling to 30 s, with jitter) from the last ids it saw.
 //   Each failure dispatches `sse-error` with detail = { status, reason, state, retryIn }.
 import { SseHub } from "./sse-hub.js";
+import { applyStreamActions, isStreamAction } from "./sse-actions.js";
 
 let pageHub = null;
 let workerLink;
@@ -92,6 +97,11 @@ class SseStreamElement extends HTMLElement {
   }
 
   #relay(type, text, lastEventId, channel) {
+    if (type !== "sse-missed" && this.hasAttribute("actions") && isStreamAction(text)) {
+      applyStreamActions(text);
+      this.dispatchEvent(new CustomEvent(type, { detail: { data: text, lastEventId, channel } }));
+      return;
+    }
     this.dispatchEvent(new CustomEvent(type, { detail: { data: parse(text), lastEventId, channel } }));
 
     const selector = this.getAttribute("target");

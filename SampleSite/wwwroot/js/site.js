@@ -1,45 +1,26 @@
 // The sample site's page behaviour. The live parts are <sse-stream> elements (SseArea's own
-// script); this module only draws status cards from their events and posts forms in the
-// background, so the posting window keeps its stream open and sees its own event.
+// script, which also applies the server-rendered statuses); this module keeps lists to their limit, shows figures
+// and posts forms in the background, so the posting window keeps its stream open and sees its own event.
 
-// <sse-stream events="status" data-status-list="#list" data-status-source="/social/recent">: each status
-// event's detail.data is {"user": ..., "status": ...} (parsed JSON); drawn with textContent only. The server
-// renders the latest statuses with the page; when the stream says events may have been missed (a deploy, a
-// restart, Redis away for a while), the list is drawn again from the source.
-function statusItem({ user, status, time }) {
-  const item = document.createElement("li");
-  const avatar = document.createElement("span");
-  avatar.className = "avatar";
-  avatar.textContent = String(user || "?").slice(0, 1).toUpperCase();
-  const who = document.createElement("span");
-  who.className = "user";
-  who.textContent = user;
-  const when = document.createElement("time");
-  when.textContent = (time ? new Date(time) : new Date()).toLocaleTimeString();
-  const text = document.createElement("p");
-  text.textContent = status;
-  item.append(avatar, who, when, text);
-  return item;
-}
-
+// <sse-stream actions data-status-list="#list" data-status-source="/social/recent">: the element applies the
+// server-rendered statuses itself (stream actions). This module only keeps the list to its data-limit, and draws it
+// again from the server's HTML when the stream says events may have been missed (a deploy, a restart, Redis away).
 for (const stream of document.querySelectorAll("sse-stream[data-status-list]")) {
   const list = document.querySelector(stream.dataset.statusList);
-  const limit = 50;
-  stream.addEventListener("status", (event) => {
-    list.prepend(statusItem(event.detail.data));
+  const limit = Number(list.dataset.limit || 50);
+  new MutationObserver(() => {
     while (list.children.length > limit) {
       list.lastElementChild.remove();
     }
-  });
+  }).observe(list, { childList: true });
   stream.addEventListener("sse-missed", async () => {
     const source = stream.dataset.statusSource;
     if (!source) {
       return;
     }
-    const response = await fetch(source, { headers: { Accept: "application/json" } });
+    const response = await fetch(source, { headers: { Accept: "text/html" } });
     if (response.ok) {
-      const statuses = await response.json();
-      list.replaceChildren(...statuses.slice(0, limit).map(statusItem));
+      list.innerHTML = await response.text(); // this site's own rendering of its statuses
       list.dataset.reloaded = String(Number(list.dataset.reloaded || 0) + 1);
     }
   });

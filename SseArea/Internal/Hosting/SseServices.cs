@@ -16,6 +16,7 @@ using SseArea.Internal.Fanout.InMemory;
 using SseArea.Internal.Http;
 using SseArea.Internal.Publishing;
 using SseArea.Internal.Redis;
+using SseArea.Internal.Views;
 using SseArea.TagHelpers;
 
 namespace SseArea.Internal.Hosting;
@@ -58,6 +59,9 @@ internal static class SseServices
         services.TryAddSingleton<ISseBroker>(CreateBroker);
         services.TryAddSingleton<ISsePublisher, SsePublisher>();
         services.TryAddSingleton<ISseChannelStats, SseChannelStats>();
+        services.TryAddSingleton<PartialRenderer>();
+        services.TryAddSingleton<ComponentRenderer>();
+        services.TryAddSingleton<ISseViews, SseViews>();
         services.TryAddSingleton<OpenStreams>();
         services.TryAddSingleton<ISseStreams>(provider => provider.GetRequiredService<OpenStreams>());
         services.TryAddSingleton<SseStreamHandler>();
