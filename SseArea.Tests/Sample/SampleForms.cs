@@ -31,6 +31,26 @@ internal static partial class SampleForms
         return await http.SendAsync(request);
     }
 
+    /// <summary>Posts <paramref name="form"/> to <paramref name="path"/> with the token of the form on <paramref name="tokenFrom"/>, as the page's script does; dispose the response.</summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, Dictionary<string, string> form, string tokenFrom = "/social")
+    {
+        form["__RequestVerificationToken"] = await AntiforgeryTokenAsync(http, tokenFrom);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Accept.ParseAdd("application/json");
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>A client of the site signed in as demo user <paramref name="user"/> (password = name) through the login form.</summary>
+    public static async Task<HttpClient> SignedInAsync(Infrastructure.TestSite<Program> site, string user)
+    {
+        var http = site.CreateClient();
+        using (await PostAsync(http, "/account/login", new() { ["UserName"] = user, ["Password"] = user }, tokenFrom: "/account/login"))
+        {
+        }
+
+        return http;
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenInput();
 }

@@ -26,8 +26,8 @@ public sealed class SocialTurboHtmxTests(BrokerKind broker) : BrowserFixture<Pro
         await OpenHtmxAsync(htmx);
         var text = "Turbo and htmx: <b>" + Guid.NewGuid().ToString("N")[..8] + "</b>";
 
-        using var alice = await SignedInAsync("alice");
-        using var posted = await PostAsync(alice, "/social", new() { ["Name"] = "alice", ["Status"] = text });
+        using var alice = await SampleForms.SignedInAsync(Site, "alice");
+        using var posted = await SampleForms.PostAsync(alice, "/social", new() { ["Name"] = "alice", ["Status"] = text });
         Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         foreach (var page in new[] { Page, htmx })
@@ -40,7 +40,7 @@ public sealed class SocialTurboHtmxTests(BrokerKind broker) : BrowserFixture<Pro
         }
 
         var id = (await Page.Locator("#statuses li", new() { HasText = text }).GetAttributeAsync("id"))!["status-".Length..];
-        using var deleted = await PostAsync(alice, "/social/delete", new() { ["id"] = id });
+        using var deleted = await SampleForms.PostAsync(alice, "/social/delete", new() { ["id"] = id });
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         foreach (var page in new[] { Page, htmx })
@@ -59,23 +59,5 @@ public sealed class SocialTurboHtmxTests(BrokerKind broker) : BrowserFixture<Pro
     {
         Assert.That((await page.GotoAsync("/social/htmx"))?.Status, Is.EqualTo(200));
         await page.WaitForFunctionAsync("() => document.getElementById('htmx-source')['htmx-internal-data']?.sseEventSource?.readyState === EventSource.OPEN");
-    }
-
-    private async Task<HttpClient> SignedInAsync(string user)
-    {
-        var http = Site.CreateClient();
-        using (await PostAsync(http, "/account/login", new() { ["UserName"] = user, ["Password"] = user }, tokenFrom: "/account/login"))
-        {
-        }
-
-        return http;
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, Dictionary<string, string> form, string tokenFrom = "/social")
-    {
-        form["__RequestVerificationToken"] = await SampleForms.AntiforgeryTokenAsync(http, tokenFrom);
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Accept.ParseAdd("application/json");
-        return await http.SendAsync(request);
     }
 }
