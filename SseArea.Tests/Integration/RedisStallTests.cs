@@ -51,7 +51,8 @@ public sealed class RedisStallTests
         {
             // Redis takes this SUBSCRIBE and answers nothing: the stream waits for it.
             waiting = client.GetAsync("/sse/stream?channel=stall.new", HttpCompletionOption.ResponseHeadersRead);
-            await Task.Delay(200); // let it reach the subscription (nothing is awaited: it must still be waiting after)
+            var listeners = ((SseArea.Internal.Redis.RedisSseBroker)site.Services.GetRequiredService<SseArea.Internal.Fanout.ISseBroker>()).Listeners;
+            await Eventually.HoldsAsync(() => Task.FromResult(listeners.Count("stall.new") == 1), "the new channel's SUBSCRIBE under way");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await using var second = await SseTestStream.OpenAsync(client, "/sse/stream?channel=stall.subscribed");
             opened = clock.Elapsed;

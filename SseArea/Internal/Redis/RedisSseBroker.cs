@@ -21,10 +21,11 @@ internal sealed class RedisSseBroker : ISseBroker
     private readonly string _prefix; // Sse:Redis:ChannelPrefix: before every name SseArea gives Redis
     private readonly RedisConnection _connection;
     private readonly RedisSubscriptions _subscriptions;
+    internal ListenerRegistry Listeners => _subscriptions.Listeners; // for tests: who waits on which channel
     private readonly RedisPresence _presence;
     private const string ReadFailed = "Could not read the event history";
     private readonly CancellationTokenSource _stopping = new();
-    private readonly (int Events, long Bytes) _replayBudget;
+    private readonly (int Events, long Bytes) _replayBudget; // a replay reads no more than a stream may hold
     // Replays are read a few at a time (Sse:MaxConcurrentReplays). Never disposed: see RedisSubscriptions' gate.
     private readonly SemaphoreSlim _replays;
     private Task _presenceLoop = Task.CompletedTask;
