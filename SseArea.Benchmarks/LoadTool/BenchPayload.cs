@@ -20,6 +20,13 @@ internal static class BenchPayload
         return string.Create(CultureInfo.InvariantCulture, $"{{\"data\": {{\"seq\": {sequence}, \"ts\": {timestamp}{pad}}}, \"type\": \"bench\"}}");
     }
 
+    /// <summary>The event's data alone, e.g. <c>{"seq": 7, "ts": 123}</c>: what a target that takes the data itself (nchan) is sent.</summary>
+    public static string CreateData(long sequence, long timestamp, int padding = 0)
+    {
+        var pad = padding > 0 ? string.Concat(", \"pad\": \"", new string('x', padding), "\"") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{{\"seq\": {sequence}, \"ts\": {timestamp}{pad}}}");
+    }
+
     /// <summary>Finds <c>"ts":</c> followed by optional spaces and a non-negative integer in an event's data.</summary>
     public static bool TryReadTimestamp(ReadOnlySpan<byte> data, out long timestamp)
     {

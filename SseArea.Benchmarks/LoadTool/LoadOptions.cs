@@ -59,6 +59,9 @@ internal sealed class LoadOptions
 
     public string? RepoRoot { get; private set; }
 
+    /// <summary>Install nginx and libnginx-mod-nchan with apt-get when target <c>nchan</c> needs them (<c>--install-nchan true</c>).</summary>
+    public bool InstallNchan { get; private set; }
+
     /// <summary>A checkout of an earlier build (<c>--before DIR</c>): its SampleSite runs as target <c>before</c>, beside today's.</summary>
     public string? BeforeRoot { get; private set; }
 
@@ -70,9 +73,10 @@ internal sealed class LoadOptions
 
           run --url http://127.0.0.1:PORT/sse/stream?channel=bench --redis 127.0.0.1:PORT [--pid PID]
               (--url and --pid repeat: connections go round-robin over the servers, RSS is summed)
-          run --target sample|baseline [--servers K]  (starts K server processes on one Redis, and a
-              redis-server unless --redis)
-          compare [--targets sample,baseline] [--rounds R]   (each target in turn, then the ratios)
+          run --target sample|baseline|nchan [--servers K]  (starts K server processes on one Redis, and a
+              redis-server unless --redis; nchan: one nginx from SseArea.Benchmarks/nchan/nginx.conf, published
+              to over HTTP, --install-nchan true installs Debian's nginx and libnginx-mod-nchan when missing)
+          compare [--targets sample,baseline,nchan] [--rounds R]   (each target in turn, then the ratios)
               [--before DIR]   (also target 'before': SampleSite built in the checkout DIR, an earlier
               version, so that before and after are measured in the same run, rounds alternated)
 
@@ -140,6 +144,7 @@ internal sealed class LoadOptions
                 case "--drain": options.Drain = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--max-seconds": options.MaxDuration = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--repo": options.RepoRoot = value; break;
+                case "--install-nchan": options.InstallNchan = value is "true" or "yes" or "1"; break;
                 case "--before":
                     options.BeforeRoot = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--before '{value}' is not a folder.");
                     break;
@@ -167,6 +172,11 @@ internal sealed class LoadOptions
             throw new ArgumentException("run --url needs --redis host:port (the Redis the server listens to).");
         }
 
+        if (options.Targets.Contains("nchan") && options.Servers > 1)
+        {
+            throw new ArgumentException("Target 'nchan' is one nginx (memory store): --servers must be 1.");
+        }
+
         if (options.BeforeRoot is not null && !options.Targets.Contains("before"))
         {
             options.Targets = [.. options.Targets.Take(1), "before", .. options.Targets.Skip(1)];
@@ -180,9 +190,9 @@ internal sealed class LoadOptions
         return options;
     }
 
-    private static string Target(string value) => value is "sample" or "baseline" or "before"
+    private static string Target(string value) => value is "sample" or "baseline" or "before" or "nchan"
         ? value
-        : throw new ArgumentException($"Unknown target '{value}': use sample, baseline or before.");
+        : throw new ArgumentException($"Unknown target '{value}': use sample, baseline, before or nchan.");
 
     private static int Int(string name, string value, int min) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min

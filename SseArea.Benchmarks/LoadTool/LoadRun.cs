@@ -14,16 +14,16 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 {
     public const string ToolClientName = "SseArea.LoadTool";
 
-    public async Task<RunResult> RunAsync(string target, IReadOnlyList<Uri> urls, IReadOnlyList<int> serverPids, CancellationToken cancellationToken)
+    public async Task<RunResult> RunAsync(string target, IReadOnlyList<Uri> urls, IReadOnlyList<int> serverPids, CancellationToken cancellationToken, IBenchPublisher? publisher = null)
     {
+        using var redisPublisher = publisher is null ? BenchPublisher.Redis(redis, options.Channel, options.Padding) : null;
+        publisher ??= redisPublisher!;
         var servers = urls.Select(url => (EndPoint: new IPEndPoint(IPAddress.Parse(url.Host), url.Port), Request: SseLoadClient.Request(url))).ToArray();
         using var phases = new LoadPhase();
-        var channel = RedisChannel.Literal(options.Channel);
-        var publisher = redis.GetSubscriber();
 
         foreach (var (endPoint, request) in servers)
         {
-            await WarmUpAsync(endPoint, request, phases, publisher, channel, cancellationToken);
+            await WarmUpAsync(endPoint, request, phases, publisher, cancellationToken);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -146,7 +146,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
                         await Task.Delay(wait, cancellationToken);
                     }
 
-                    await publisher.PublishAsync(channel, BenchPayload.Create(i, Stopwatch.GetTimestamp(), options.Padding));
+                    await publisher.PublishAsync(i, Stopwatch.GetTimestamp());
                 }
             }
             else
@@ -154,7 +154,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
                 var sends = new Task[events];
                 for (var i = 0; i < events; i++)
                 {
-                    sends[i] = publisher.PublishAsync(channel, BenchPayload.Create(i, Stopwatch.GetTimestamp(), options.Padding));
+                    sends[i] = publisher.PublishAsync(i, Stopwatch.GetTimestamp());
                 }
 
                 await Task.WhenAll(sends);
@@ -210,7 +210,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
     }
 
     /// <summary>One connection until it gets events: the server is up, subscribed to Redis, and its code paths are warm.</summary>
-    private async Task WarmUpAsync(IPEndPoint server, byte[] request, LoadPhase phases, ISubscriber publisher, RedisChannel channel, CancellationToken cancellationToken)
+    private static async Task WarmUpAsync(IPEndPoint server, byte[] request, LoadPhase phases, IBenchPublisher publisher, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
@@ -235,7 +235,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 
             for (var i = 0; client.Delivered < 200; i++)
             {
-                await publisher.PublishAsync(channel, BenchPayload.Create(i, Stopwatch.GetTimestamp(), options.Padding));
+                await publisher.PublishAsync(i, Stopwatch.GetTimestamp());
                 await Task.Delay(client.Delivered == 0 ? 50 : 1, timeout.Token);
             }
 

@@ -79,6 +79,12 @@ internal static class Program
             {
                 foreach (var target in options.Targets)
                 {
+                    if (target == "nchan")
+                    {
+                        results.Add(await RunNchanAsync(run, options, root, cancellationToken));
+                        continue;
+                    }
+
                     var servers = new List<ChildProcess>();
                     try
                     {
@@ -100,13 +106,22 @@ internal static class Program
 
         var ratios = Compare(results, "sample");
         var before = Compare(results, "before");
-        return new Summary(options.Command, options.Connections, Machine.Current(), results, ratios, before);
+        var nchan = Compare(results, "sample", against: "nchan");
+        return new Summary(options.Command, options.Connections, Machine.Current(), results, ratios, before, nchan);
     }
 
-    private static Ratios? Compare(List<RunResult> results, string target)
+    private static async Task<RunResult> RunNchanAsync(LoadRun run, LoadOptions options, string root, CancellationToken cancellationToken)
+    {
+        using var nchan = await NchanServer.StartAsync(root, options.InstallNchan);
+        var channel = Uri.EscapeDataString(options.Channel);
+        using var publisher = BenchPublisher.Http(new Uri($"http://127.0.0.1:{nchan.Port}/pub?channel={channel}"), options.Padding);
+        return await run.RunAsync("nchan", [new Uri($"http://127.0.0.1:{nchan.Port}/sse/stream?channel={channel}")], nchan.Pids, cancellationToken, publisher);
+    }
+
+    private static Ratios? Compare(List<RunResult> results, string target, string against = "baseline")
     {
         var sample = results.Where(r => r.Target == target).ToList();
-        var baseline = results.Where(r => r.Target == "baseline").ToList();
+        var baseline = results.Where(r => r.Target == against).ToList();
         if (sample.Count == 0 || baseline.Count == 0)
         {
             return null;
@@ -118,7 +133,7 @@ internal static class Program
             Ratio(sample, baseline, r => r.RssPerConnectionKiB),
             Ratio(sample, baseline, r => r.OpenSeconds));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# {target}/baseline: burst delivered/s {ratios.BurstDeliveredPerSecond:F3}, paced p99 {ratios.PacedP99:F3}, RSS per connection {ratios.RssPerConnection:F3}, open time {ratios.OpenSeconds:F3}"));
+            $"# {target}/{against}: burst delivered/s {ratios.BurstDeliveredPerSecond:F3}, paced p99 {ratios.PacedP99:F3}, RSS per connection {ratios.RssPerConnection:F3}, open time {ratios.OpenSeconds:F3}"));
         return ratios;
 
         static double? Ratio(List<RunResult> ours, List<RunResult> theirs, Func<RunResult, double?> value)

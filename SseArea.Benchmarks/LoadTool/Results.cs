@@ -52,7 +52,7 @@ internal sealed record Ratios(double? BurstDeliveredPerSecond, double? PacedP99,
 /// The JSON summary: the machine, every run, and the ratios of the targets that ran (medians over rounds):
 /// SampleSite over the baseline, and, with <c>--before</c>, the earlier SampleSite build over the baseline.
 /// </summary>
-internal sealed record Summary(string Command, int Connections, Machine Machine, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline, Ratios? BeforeOverBaseline);
+internal sealed record Summary(string Command, int Connections, Machine Machine, IReadOnlyList<RunResult> Runs, Ratios? SampleOverBaseline, Ratios? BeforeOverBaseline, Ratios? SampleOverNchan = null);
 
 /// <summary>Where the numbers come from (load tool, servers and Redis all share these cores).</summary>
 internal sealed record Machine(int Cores, string? Cpu, string Os, string Runtime, long? MemoryMiB, string? OpenFilesSoftLimit)

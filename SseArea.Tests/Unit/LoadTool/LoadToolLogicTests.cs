@@ -96,6 +96,29 @@ public sealed class LoadToolLogicTests
         });
     }
 
+    [Test]
+    public void CreateData_WhatNchanIsSent_IsTheDataTheServersWriteForTheRedisPayload()
+    {
+        var payload = BenchPayload.Create(sequence: 7, timestamp: 42, padding: 3);
+        SseArea.Internal.Redis.RedisProtocol.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out _);
+
+        Assert.That(BenchPayload.CreateData(sequence: 7, timestamp: 42, padding: 3), Is.EqualTo(message!.Data));
+    }
+
+    [Test]
+    public void Nchan_IsATarget_OfOneServer_InstalledOnlyWhenAsked()
+    {
+        var options = LoadOptions.Parse(["compare", "--targets", "sample,baseline,nchan"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Targets, Is.EqualTo(new[] { "sample", "baseline", "nchan" }));
+            Assert.That(options.InstallNchan, Is.False);
+            Assert.That(LoadOptions.Parse(["run", "--target", "nchan", "--install-nchan", "true"]).InstallNchan, Is.True);
+            Assert.That(() => LoadOptions.Parse(["run", "--target", "nchan", "--servers", "2"]), Throws.ArgumentException.With.Message.Contains("--servers must be 1"));
+        });
+    }
+
     [TestCase("{\"ts\":42}", 42)]
     [TestCase("{\"seq\": 1, \"ts\":   9000}", 9000)]
     public void TryReadTimestamp_SpacingOfTheJson_DoesNotMatter(string data, long expected)
