@@ -20,7 +20,7 @@ public sealed partial class ArchitectureTests
         ["Publishing"] = ["Fanout", "Wire", "Diagnostics"],
         ["Http"] = ["Delivery", "Fanout", "Wire", "Diagnostics"],
         ["Access"] = ["Http", "Wire", "Diagnostics"],
-        ["Dashboard"] = ["Http", "Delivery", "Fanout", "Wire", "Diagnostics"],
+        ["Dashboard"] = ["Access", "Http", "Delivery", "Fanout", "Wire", "Diagnostics"],
         ["Views"] = [],
         ["Hosting"] = ["Access", "Dashboard", "Http", "Publishing", "Views", "Redis", "Delivery", "Fanout", "Wire", "Diagnostics"],
     };
