@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SseArea;
 using SseArea.Internal.Dashboard;
+using SseArea.Internal.Hosting;
 using SseArea.Internal.Wire;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -41,8 +42,7 @@ public static class SseDashboardExtensions
             throw new ArgumentException("SseDashboardOptions.Policy must name an authorization policy.", parameter);
         }
 
-        var path = options.Path?.Trim('/');
-        if (string.IsNullOrEmpty(path) || path.IndexOfAny(['?', '#', '{', '}', '\\']) >= 0 || path.Any(char.IsWhiteSpace))
+        if (!SseOptionsValidator.IsRoutePath(options.Path))
         {
             throw new ArgumentException($"SseDashboardOptions.Path must be a URL path such as 'sse/dashboard', without '?', '#', braces, backslashes or spaces (it is '{options.Path}').", parameter);
         }

@@ -31,8 +31,7 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
             failures.Add($"Sse:DefaultChannel is not a valid channel name: {channelError}");
         }
 
-        var prefix = options.RoutePrefix?.Trim('/');
-        if (string.IsNullOrEmpty(prefix) || prefix.IndexOfAny(['?', '#', '{', '}', '\\']) >= 0 || prefix.Any(char.IsWhiteSpace))
+        if (!IsRoutePath(options.RoutePrefix))
         {
             failures.Add($"Sse:RoutePrefix must be a non-empty URL path such as 'sse/stream', without '?', '#', braces, backslashes or spaces (it is '{options.RoutePrefix}').");
         }
@@ -79,6 +78,13 @@ internal sealed class SseOptionsValidator(IConfiguration configuration) : IValid
                 failures.Add($"Sse:{setting} must be at least 1 (it is {value}).");
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a non-empty URL path for a route: no '?', '#', braces, backslashes or spaces.</summary>
+    public static bool IsRoutePath(string? path)
+    {
+        var trimmed = path?.Trim('/');
+        return !string.IsNullOrEmpty(trimmed) && trimmed.IndexOfAny(['?', '#', '{', '}', '\\']) < 0 && !trimmed.Any(char.IsWhiteSpace);
     }
 
     private void ValidateRedis(SseRedisOptions redis, List<string> failures)
