@@ -15,10 +15,11 @@ namespace SseArea.Benchmarks;
 [MemoryDiagnoser]
 public class FanOutBenchmarks
 {
-    private const string Channel = "bench";
+    protected const string Channel = "bench";
     // Formatted once, as the brokers do: the same frame object goes to every listener.
     private readonly SseFrame _frame = new("event:greeting\ndata:{\"message\": \"Hello!\"}\n\n"u8.ToArray(), Channel);
-    private ListenerRegistry _registry = null!;
+    /// <summary>The channel's listeners, set up for each <see cref="Listeners"/> value.</summary>
+    private protected ListenerRegistry Registry { get; private set; } = null!;
 
     [Params(1, 100, 10_000)]
     public int Listeners { get; set; }
@@ -26,16 +27,16 @@ public class FanOutBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _registry = new ListenerRegistry();
+        Registry = new ListenerRegistry();
         for (var i = 0; i < Listeners; i++)
         {
-            _registry.Add(Channel, new KeepLastListener());
+            Registry.Add(Channel, new KeepLastListener());
         }
     }
 
     /// <summary>One event to every listener of the channel; returns how many took it.</summary>
     [Benchmark]
-    public int Deliver() => _registry.Deliver(Channel, _frame, out _);
+    public int Deliver() => Registry.Deliver(Channel, _frame, out _);
 
     /// <summary>A listener that takes every frame and keeps a reference to the last (no queue, no copy).</summary>
     private sealed class KeepLastListener : ISseListener

@@ -55,43 +55,12 @@ public class LiveViewBenchmarks
 /// listener gets the same object, so the cost per subscriber must not depend on what the event carries.
 /// </summary>
 [MemoryDiagnoser]
-public class LiveViewFanOutBenchmarks
+public class LiveViewFanOutBenchmarks : FanOutBenchmarks
 {
-    private const string Channel = "bench";
-    private readonly Internal.Wire.SseFrame _plain = new("event:greeting\ndata:{\"message\": \"Hello!\"}\n\n"u8.ToArray(), Channel);
     private readonly Internal.Wire.SseFrame _action = new(System.Text.Encoding.UTF8.GetBytes(
         new SseMessage(TurboStreamText.ForTarget(SseStreamAction.Append, "cards", "<li id=\"card-42\" class=\"status\"><span class=\"avatar\">a</span><strong class=\"user\">alice</strong><p>Life is &lt;b&gt;good&lt;/b&gt; &amp; getting better</p></li>\n")).ToString()), Channel);
-    private ListenerRegistry _registry = null!;
 
-    [Params(1, 100, 10_000)]
-    public int Listeners { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _registry = new ListenerRegistry();
-        for (var i = 0; i < Listeners; i++)
-        {
-            _registry.Add(Channel, new KeepLastListener());
-        }
-    }
-
-    /// <summary>A plain JSON event to every listener.</summary>
-    [Benchmark(Baseline = true)]
-    public int DeliverPlainEvent() => _registry.Deliver(Channel, _plain, out _);
-
-    /// <summary>A Turbo Streams action (a rendered partial) to every listener.</summary>
+    /// <summary>A Turbo Streams action (a rendered partial) to every listener; the inherited <see cref="FanOutBenchmarks.Deliver"/> is the plain event.</summary>
     [Benchmark]
-    public int DeliverLiveViewEvent() => _registry.Deliver(Channel, _action, out _);
-
-    private sealed class KeepLastListener : ISseListener
-    {
-        private Internal.Wire.SseFrame? _last;
-
-        public bool TryWrite(Internal.Wire.SseFrame frame)
-        {
-            _last = frame;
-            return _last is not null;
-        }
-    }
+    public int DeliverLiveViewEvent() => Registry.Deliver(Channel, _action, out _);
 }
