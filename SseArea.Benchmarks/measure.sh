@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The measurements behind README.md "Performance": BenchmarkDotNet micro-benchmarks, then the load
 # tool comparing SampleSite (Redis broker) with the hand-written baseline at N = 1 000 and 10 000 (3 rounds
-# each, medians), and N = 5 000 (one round). The 50 000-connection run is hold50k.sh.
+# each, medians), and N = 5 000 (one round). The 100 000-connection run is hold.sh.
 # Loopback only; every step stops by itself (each load run < 3 min). Not part of eng/test.sh.
 # Output: artifacts/bench/ (BenchmarkDotNet reports, one log per load run; a log's last line is its JSON).
 #   bash SseArea.Benchmarks/measure.sh            # everything (~10 min on 2 cores)
