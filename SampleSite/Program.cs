@@ -3,6 +3,9 @@ using SampleSite.Models;
 using SampleSite.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+// Kestrel's socket transport from configuration (Kestrel:Sockets), e.g. UnsafePreferInlineScheduling:
+// see docs/against-nchan.md "Settings for many streams".
+builder.WebHost.UseSockets(options => builder.Configuration.GetSection("Kestrel:Sockets").Bind(options));
 
 var mvc = builder.Services.AddControllersWithViews();
 builder.Services.AddRazorPages(); // Pages/Live.cshtml: <sse-stream> in a Razor Page
