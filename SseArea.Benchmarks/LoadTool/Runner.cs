@@ -132,14 +132,19 @@ internal static class Runner
         return server;
     }
 
-    /// <summary>The runtime's variables (DOTNET_*, COMPlus_*) the servers inherit from the tool's own environment.</summary>
+    /// <summary>
+    /// The runtime's variables (DOTNET_*, COMPlus_*: GC, JIT, thread pool) the servers inherit from the tool's own
+    /// environment; not those of the SDK and its host (DOTNET_CLI_*, DOTNET_NOLOGO, DOTNET_ROOT, ...).
+    /// </summary>
     private static SortedDictionary<string, string> Inherited()
     {
+        string[] notRuntime = ["DOTNET_CLI_", "DOTNET_NOLOGO", "DOTNET_GENERATE_ASPNET_CERTIFICATE", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE",
+            "DOTNET_ROOT", "DOTNET_HOST_PATH", "DOTNET_MSBUILD", "DOTNET_ADD_GLOBAL_TOOLS_TO_PATH", "DOTNET_TELEMETRY", "DOTNET_INSTALL"];
         var inherited = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
         {
             if (e.Key is string key && (key.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase))
-                && !key.StartsWith("DOTNET_CLI_", StringComparison.OrdinalIgnoreCase))
+                && !notRuntime.Any(n => key.StartsWith(n, StringComparison.OrdinalIgnoreCase)))
             {
                 inherited[key] = e.Value as string ?? "";
             }
@@ -163,7 +168,7 @@ internal static class Runner
         {
             foreach (var property in properties.EnumerateObject().Where(p => p.Name.StartsWith("System.GC.", StringComparison.Ordinal)))
             {
-                settings[property.Name] = property.Value.ToString();
+                settings[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
             }
         }
 
