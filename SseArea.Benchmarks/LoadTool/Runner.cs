@@ -154,7 +154,7 @@ internal static class Runner
     }
 
     /// <summary>The GC's settings in the server's runtimeconfig.json (<c>System.GC.*</c>), which its variables override.</summary>
-    private static SortedDictionary<string, string>? RuntimeConfig(string dll)
+    internal static SortedDictionary<string, string>? RuntimeConfig(string dll)
     {
         var file = Path.ChangeExtension(dll, ".runtimeconfig.json");
         if (!File.Exists(file))

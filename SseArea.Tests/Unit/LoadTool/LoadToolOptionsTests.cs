@@ -96,4 +96,29 @@ public sealed class LoadToolOptionsTests
     public void Usage_DescribesTheNewOptions() =>
         Assert.That(LoadOptions.Usage, Does.Contain("--charts DIR").And.Contain("--heap true").And.Contain("--target-env TARGET:NAME=VALUE")
             .And.Contain("BASE+LABEL").And.Contain("chart --from").And.Contain("heap PID"));
+
+    [Test]
+    public void RuntimeConfig_OfAServer_GivesItsGcSettingsAsWritten()
+    {
+        var folder = Directory.CreateTempSubdirectory("runtimeconfig-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "Site.runtimeconfig.json"), """
+                {"runtimeOptions": {"tfm": "net10.0", "configProperties": {
+                  "System.GC.Server": true, "System.GC.ConserveMemory": 5, "System.GC.Name": "x", "System.Globalization.Invariant": true}}}
+                """);
+
+            var settings = Runner.RuntimeConfig(Path.Combine(folder, "Site.dll"));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(settings, Is.EquivalentTo(new Dictionary<string, string> { ["System.GC.Server"] = "true", ["System.GC.ConserveMemory"] = "5", ["System.GC.Name"] = "x" }));
+                Assert.That(Runner.RuntimeConfig(Path.Combine(folder, "Other.dll")), Is.Null);
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
