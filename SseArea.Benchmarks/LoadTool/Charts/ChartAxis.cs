@@ -8,13 +8,16 @@ namespace SseArea.LoadTool.Charts;
 /// </summary>
 internal sealed class ChartAxis
 {
-    private ChartAxis(double min, double max, bool log, IReadOnlyList<double> ticks)
+    private ChartAxis(double min, double max, bool log, IReadOnlyList<double> ticks, IReadOnlyList<string>? labels = null)
     {
         Min = min;
         Max = max;
         Log = log;
         Ticks = ticks;
+        _labels = labels;
     }
+
+    private readonly IReadOnlyList<string>? _labels;
 
     public double Min { get; }
 
@@ -52,6 +55,13 @@ internal sealed class ChartAxis
         var ticks = Enumerable.Range(0, (int)Math.Round((last - first) / step) + 1).Select(i => Math.Round(first + (i * step), 10)).ToList();
         return new ChartAxis(first, last, log: false, ticks);
     }
+
+    /// <summary>A linear axis with the given ticks and labels, from the first tick to the last (a scale of the caller's own).</summary>
+    public static ChartAxis Fixed(IReadOnlyList<(double Value, string Label)> ticks) =>
+        new(ticks[0].Value, ticks[^1].Value, log: false, [.. ticks.Select(t => t.Value)], [.. ticks.Select(t => t.Label)]);
+
+    /// <summary>The label of tick <paramref name="index"/>: the given one, or the value's.</summary>
+    public string LabelOf(int index) => _labels?[index] ?? Label(Ticks[index]);
 
     /// <summary>Where <paramref name="value"/> falls between the pixels <paramref name="start"/> (Min) and <paramref name="end"/> (Max).</summary>
     public double Map(double value, double start, double end)

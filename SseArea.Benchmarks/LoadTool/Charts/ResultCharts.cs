@@ -5,8 +5,9 @@ namespace SseArea.LoadTool.Charts;
 /// <summary>
 /// The charts of one or more summaries (their runs together, medians per target and N over the rounds):
 /// <c>throughput.svg</c> (burst delivered events/s vs N), <c>idle-memory.svg</c> (RSS per idle connection vs N,
-/// solid; reachable managed bytes per connection, dashed, where measured) and <c>latency-cdf-N{N}.svg</c> (the
-/// paced phase's latency CDF at each N, point by point medians over the rounds). One line per target.
+/// solid; reachable managed bytes per connection, dashed, where measured), <c>latency-cdf-N{N}.svg</c> (the
+/// paced phase's latency CDF at each N, point by point medians over the rounds) and <c>latency-tail-N{N}.svg</c>
+/// (the same values with the percentiles on x, the tail stretched, latency on y). One line per target.
 /// </summary>
 internal static class ResultCharts
 {
@@ -74,8 +75,22 @@ internal static class ResultCharts
             cdf.Series.AddRange(medians.Where(m => m.Connections == n && m.PacedCdf is not null)
                 .Select(m => new ChartSeries(m.Target, [.. m.PacedCdf!.Select(p => (Math.Max(p.Ms, 0.001), p.P))], colors[m.Target])));
             yield return (Invariant($"latency-cdf-N{n}.svg"), cdf);
+
+            var tail = new SvgChart(
+                Invariant($"Latency by percentile, paced phase, N = {n:N0}, {about.Date}"), about.Paced, "percentile (%), the tail stretched", "publish → receive latency, ms")
+            {
+                XTicks = [(0, "0"), (Nines(50), "50"), (Nines(90), "90"), (Nines(99), "99"), (Nines(99.9), "99.9"), (Nines(99.99), "99.99"), (Nines(100), "max")],
+            };
+            tail.Series.AddRange(cdf.Series.Select(s => s with { Points = [.. s.Points.Select(p => (Nines(p.Y), p.X))] }));
+            yield return (Invariant($"latency-tail-N{n}.svg"), tail);
         }
     }
+
+    /// <summary>
+    /// The x of a percentile on the tail scale: −log10(1 − p/100), so 90, 99, 99.9 and 99.99 are evenly spaced;
+    /// the maximum (100) half a step past 99.99.
+    /// </summary>
+    public static double Nines(double percentile) => percentile >= 100 ? 4.5 : Math.Min(4, -Math.Log10(1 - (percentile / 100)));
 
     private static ChartSeries? Series(string name, IEnumerable<TargetMedians> medians, Func<TargetMedians, double?> value, string color, bool dashed = false)
     {

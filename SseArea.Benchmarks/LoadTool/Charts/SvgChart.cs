@@ -18,6 +18,9 @@ internal sealed class SvgChart(string title, string subtitle, string xLabel, str
 
     public bool LogX { get; init; }
 
+    /// <summary>Ticks and labels of an x scale of the caller's own (the data transformed to it); none: from the data.</summary>
+    public IReadOnlyList<(double Value, string Label)>? XTicks { get; init; }
+
     /// <summary>Where the y axis starts (0 for counts and sizes) and ends (100 for percentiles); none: the data's.</summary>
     public double? YFrom { get; init; } = 0;
 
@@ -27,7 +30,7 @@ internal sealed class SvgChart(string title, string subtitle, string xLabel, str
 
     public XDocument Render()
     {
-        var x = ChartAxis.For(Series.SelectMany(s => s.Points.Select(p => p.X)), LogX);
+        var x = XTicks is { Count: > 1 } ticks ? ChartAxis.Fixed(ticks) : ChartAxis.For(Series.SelectMany(s => s.Points.Select(p => p.X)), LogX);
         var y = ChartAxis.For(Series.SelectMany(s => s.Points.Select(p => p.Y)), from: YFrom, to: YTo);
         var svg = new XElement(Svg + "svg",
             new XAttribute("width", Width), new XAttribute("height", Height), new XAttribute("viewBox", $"0 0 {Width} {Height}"),
@@ -46,24 +49,24 @@ internal sealed class SvgChart(string title, string subtitle, string xLabel, str
 
     private XElement XAxis(ChartAxis x) => new(Svg + "g",
         new XAttribute("class", "x-axis"), Range(x),
-        x.Ticks.Select(t => Tick(x.Map(t, Left, Right), Bottom, vertical: true, t)),
+        x.Ticks.Select((t, i) => Tick(x.Map(t, Left, Right), Bottom, vertical: true, x.LabelOf(i))),
         Text((Left + Right) / 2, Bottom + 42, xLabel, new XAttribute("text-anchor", "middle")));
 
     private XElement YAxis(ChartAxis y) => new(Svg + "g",
         new XAttribute("class", "y-axis"), Range(y),
-        y.Ticks.Select(t => Tick(Left, y.Map(t, Bottom, Top), vertical: false, t)),
+        y.Ticks.Select((t, i) => Tick(Left, y.Map(t, Bottom, Top), vertical: false, y.LabelOf(i))),
         Text(18, (Top + Bottom) / 2, yLabel, new XAttribute("text-anchor", "middle"),
             new XAttribute("transform", Invariant($"rotate(-90 18 {(Top + Bottom) / 2})"))));
 
     /// <summary>A grid line across the plot at a tick, and the tick's label outside it.</summary>
-    private static XElement Tick(double px, double py, bool vertical, double value) => new(Svg + "g",
+    private static XElement Tick(double px, double py, bool vertical, string label) => new(Svg + "g",
         new XElement(Svg + "line",
             new XAttribute("x1", px), new XAttribute("y1", vertical ? Top : py),
             new XAttribute("x2", vertical ? px : Right), new XAttribute("y2", vertical ? Bottom : py),
             new XAttribute("stroke", "#ddd")),
         vertical
-            ? Text(px, Bottom + 18, ChartAxis.Label(value), new XAttribute("text-anchor", "middle"))
-            : Text(Left - 8, py + 4, ChartAxis.Label(value), new XAttribute("text-anchor", "end")));
+            ? Text(px, Bottom + 18, label, new XAttribute("text-anchor", "middle"))
+            : Text(Left - 8, py + 4, label, new XAttribute("text-anchor", "end")));
 
     private static XElement Line(ChartSeries series, ChartAxis x, ChartAxis y)
     {

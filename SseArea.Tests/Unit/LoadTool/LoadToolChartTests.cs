@@ -17,7 +17,7 @@ public sealed class LoadToolChartTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(charts.Keys, Is.EqualTo(new[] { "throughput.svg", "idle-memory.svg", "latency-cdf-N1000.svg", "latency-cdf-N5000.svg" }));
+            Assert.That(charts.Keys, Is.EqualTo(new[] { "throughput.svg", "idle-memory.svg", "latency-cdf-N1000.svg", "latency-tail-N1000.svg", "latency-cdf-N5000.svg", "latency-tail-N5000.svg" }));
             Assert.That(Lines(charts["throughput.svg"]).Select(l => l.Name), Is.EqualTo(new[] { "sample", "baseline", "nchan" }));
             Assert.That(Lines(charts["throughput.svg"]).Select(l => l.Points), Has.All.EqualTo(2), "one point per N");
             Assert.That(Lines(charts["idle-memory.svg"]).Select(l => (l.Name, l.Dashed)), Is.EqualTo(new[]
@@ -27,6 +27,8 @@ public sealed class LoadToolChartTests
             Assert.That(Lines(charts["latency-cdf-N1000.svg"]).Select(l => l.Points), Has.All.EqualTo(LatencyResult.CdfPercentiles.Count));
             Assert.That(Text(charts["latency-cdf-N5000.svg"]), Does.Contain("N = 5,000").And.Contain("20 events at 20/s"), "the title says what was measured");
             Assert.That(Text(charts["throughput.svg"]), Does.Contain("burst of 100 events").And.Contain("UTC"));
+            Assert.That(Lines(charts["latency-tail-N1000.svg"]).Select(l => l.Name), Is.EqualTo(new[] { "sample", "baseline", "nchan" }));
+            Assert.That(Text(charts["latency-tail-N1000.svg"]), Does.Contain("\n99\n99.9\n99.99\nmax"), "the tail's percentiles as tick labels");
         });
     }
 
@@ -48,7 +50,7 @@ public sealed class LoadToolChartTests
                 Assert.That(x.Max, Is.GreaterThanOrEqualTo(xs.Max()), file);
                 Assert.That(y.Min, Is.LessThanOrEqualTo(ys.Min()), file);
                 Assert.That(y.Max, Is.GreaterThanOrEqualTo(ys.Max()), file);
-                Assert.That(x.Scale, Is.EqualTo(file.StartsWith("latency", StringComparison.Ordinal) ? "log" : "linear"), file);
+                Assert.That(x.Scale, Is.EqualTo(file.StartsWith("latency-cdf", StringComparison.Ordinal) ? "log" : "linear"), file);
                 foreach (var circle in svg.Descendants(Svg + "circle"))
                 {
                     Assert.That(Number(circle, "cx"), Is.InRange(left - 0.1, right + 0.1), file);
@@ -68,7 +70,7 @@ public sealed class LoadToolChartTests
 
             Assert.Multiple(() =>
             {
-                Assert.That(files.Select(Path.GetFileName), Is.EqualTo(new[] { "throughput.svg", "idle-memory.svg", "latency-cdf-N1000.svg", "latency-cdf-N5000.svg" }));
+                Assert.That(files.Select(Path.GetFileName), Is.EqualTo(new[] { "throughput.svg", "idle-memory.svg", "latency-cdf-N1000.svg", "latency-tail-N1000.svg", "latency-cdf-N5000.svg", "latency-tail-N5000.svg" }));
                 Assert.That(files.Select(f => XDocument.Load(f).Root!.Name), Has.All.EqualTo(Svg + "svg"));
             });
         }
@@ -110,6 +112,15 @@ public sealed class LoadToolChartTests
             Assert.That(axis.Ticks[^1], Is.EqualTo(axis.Max));
         });
     }
+
+    [TestCase(0, 0)]
+    [TestCase(90, 1)]
+    [TestCase(99, 2)]
+    [TestCase(99.9, 3)]
+    [TestCase(99.99, 4)]
+    [TestCase(100, 4.5)]
+    public void Nines_SpacesTheTailEvenly(double percentile, double x) =>
+        Assert.That(ResultCharts.Nines(percentile), Is.EqualTo(x).Within(1e-9));
 
     [TestCase(1_250_000, "1.25M")]
     [TestCase(5000, "5k")]
