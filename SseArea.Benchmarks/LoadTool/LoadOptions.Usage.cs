@@ -15,7 +15,8 @@ internal sealed partial class LoadOptions
               [--before DIR]   (also target 'before': SampleSite built in the checkout DIR, an earlier
               version, so that before and after are measured in the same run, rounds alternated)
           chart --from FILE [FILE ...] --charts DIR   (the charts again, from saved summaries: a log's last line)
-          heap PID [TOP]   (the managed objects reachable in a running .NET process, by type; root: ptrace)
+          heap PID [TOP] [--json]   (the managed objects reachable in a running .NET process, by type, or
+              only the totals as JSON; root: ptrace)
 
         options: --connections N[,N...] (1000; a list runs every target at every N)
                  --events M paced events (300)  --rate R events/s (100)
