@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SseArea.LoadTool;
 
 /// <summary>The command line, parsed strictly: an unknown option or a bad value is an error that names it.</summary>
-internal sealed class LoadOptions
+internal sealed partial class LoadOptions
 {
     public string Command { get; private set; } = "help";
 
@@ -19,13 +19,14 @@ internal sealed class LoadOptions
     /// <summary>How long to keep every connection open after the phases, then count the open ones.</summary>
     public TimeSpan Hold { get; private set; } = TimeSpan.Zero;
 
-    /// <summary>Servers the tool starts itself: <c>sample</c>, <c>baseline</c>.</summary>
+    /// <summary>Servers the tool starts itself: <c>sample</c>, <c>baseline</c>, <c>before</c>, <c>nchan</c>, or <c>BASE+LABEL</c>.</summary>
     public IReadOnlyList<string> Targets { get; private set; } = ["sample", "baseline"];
 
     /// <summary><c>host:port</c> of a running Redis; none: the tool starts a redis-server of its own.</summary>
     public string? Redis { get; private set; }
 
-    public int Connections { get; private set; } = 1000;
+    /// <summary>The numbers of connections (<c>--connections 1000,5000</c>): every target runs at every one.</summary>
+    public IReadOnlyList<int> Connections { get; private set; } = [1000];
 
     public int Events { get; private set; } = 300;
 
@@ -65,32 +66,43 @@ internal sealed class LoadOptions
     /// <summary>A checkout of an earlier build (<c>--before DIR</c>): its SampleSite runs as target <c>before</c>, beside today's.</summary>
     public string? BeforeRoot { get; private set; }
 
+    /// <summary>Where <c>--charts</c> writes the SVG charts; none: no charts.</summary>
+    public string? ChartsDirectory { get; private set; }
+
+    /// <summary>Walk the .NET servers' managed heaps before and after the ramp (<c>--heap true</c>).</summary>
+    public bool Heap { get; private set; }
+
+    /// <summary>Saved summaries to draw (<c>chart --from FILE ...</c>).</summary>
+    public IReadOnlyList<string> From => _from;
+
+    /// <summary>The process of <c>heap PID [TOP]</c>, and how many types it prints.</summary>
+    public int HeapPid { get; private set; }
+
+    public int HeapTop { get; private set; } = 60;
+
+    /// <summary><c>heap PID --json</c>: only the totals, as one JSON line (what <c>--heap true</c> reads).</summary>
+    public bool HeapJson { get; private set; }
+
     private readonly List<Uri> _urls = [];
     private readonly List<int> _pids = [];
+    private readonly List<string> _from = [];
+    private readonly List<KeyValuePair<string, string>> _serverEnvironment = [];
+    private readonly List<(string Target, KeyValuePair<string, string> Variable)> _targetEnvironment = [];
 
-    public const string Usage = """
-        SseArea load tool: N SSE connections on loopback, events published to Redis as Flask-SSE JSON.
+    /// <summary>
+    /// What the tool sets for a .NET server of <paramref name="target"/> beyond its basics: every <c>--server-env</c>,
+    /// then that target's <c>--target-env</c> (the later wins).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EnvironmentFor(string target)
+    {
+        var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in _serverEnvironment.Concat(_targetEnvironment.Where(e => e.Target == target).Select(e => e.Variable)))
+        {
+            environment[key] = value;
+        }
 
-          run --url http://127.0.0.1:PORT/sse/stream?channel=bench --redis 127.0.0.1:PORT [--pid PID]
-              (--url and --pid repeat: connections go round-robin over the servers, RSS is summed)
-          run --target sample|baseline|nchan [--servers K]  (starts K server processes on one Redis, and a
-              redis-server unless --redis; nchan: one nginx from SseArea.Benchmarks/nchan/nginx.conf, published
-              to over HTTP, --install-nchan true installs Debian's nginx and libnginx-mod-nchan when missing)
-          compare [--targets sample,baseline,nchan] [--rounds R]   (each target in turn, then the ratios)
-              [--before DIR]   (also target 'before': SampleSite built in the checkout DIR, an earlier
-              version, so that before and after are measured in the same run, rounds alternated)
-
-        options: --connections N (1000)  --events M paced events (300)  --rate R events/s (100)
-                 --burst B unpaced events for throughput (1000; 0 skips)  --padding BYTES (0)
-                 --channel NAME (bench)  --sources K loopback source addresses (auto: 1 per 25 000)
-                 --first-source X (1: addresses 127.0.0.X, X+1, ...)
-                 --ramp-concurrency C (200)  --ramp-timeout S (60)  --settle S (2)  --drain S (30)
-                 --max-seconds S (170)  --hold S keep all connections open S more seconds (0)
-                 --repo DIR (found from the tool's location)
-        One process holds < 20 000 sockets (open files limit): beyond that run several tools, each
-        on its own --channel, against the same servers.
-        The last line printed is a JSON summary.
-        """;
+        return environment;
+    }
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -102,10 +114,18 @@ internal sealed class LoadOptions
 
         options.Command = args[0] switch
         {
-            "run" or "compare" or "help" => args[0],
+            "run" or "compare" or "chart" or "heap" or "help" => args[0],
             "--help" or "-h" => "help",
-            _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, compare or help."),
+            _ => throw new ArgumentException($"Unknown command '{args[0]}': use run, compare, chart, heap or help."),
         };
+        if (options.Command == "heap")
+        {
+            options.HeapJson = args.Count > 2 && args[^1] == "--json";
+            var positional = args.Count - (options.HeapJson ? 1 : 0);
+            options.HeapPid = positional is 2 or 3 ? Int("PID", args[1], 1) : throw new ArgumentException("heap takes PID [TOP] [--json].");
+            options.HeapTop = positional == 3 ? Int("TOP", args[2], 1) : options.HeapTop;
+            return options;
+        }
 
         for (var i = 1; i < args.Count; i++)
         {
@@ -118,6 +138,23 @@ internal sealed class LoadOptions
             var value = args[++i];
             switch (name)
             {
+                case "--from":
+                    options._from.Add(value);
+                    while (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        options._from.Add(args[++i]);
+                    }
+
+                    break;
+                case "--charts": options.ChartsDirectory = Path.GetFullPath(value); break;
+                case "--heap": options.Heap = Bool(name, value); break;
+                case "--server-env": options._serverEnvironment.Add(Variable(name, value)); break;
+                case "--target-env":
+                    var colon = value.IndexOf(':', StringComparison.Ordinal);
+                    options._targetEnvironment.Add(colon > 0
+                        ? (Target(value[..colon]), Variable(name, value[(colon + 1)..]))
+                        : throw new ArgumentException($"--target-env '{value}' is not TARGET:NAME=VALUE."));
+                    break;
                 case "--url":
                     options._urls.Add(Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp
                         ? url
@@ -129,7 +166,7 @@ internal sealed class LoadOptions
                 case "--target": options.Targets = [Target(value)]; break;
                 case "--targets": options.Targets = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Target)]; break;
                 case "--redis": options.Redis = value; break;
-                case "--connections": options.Connections = Int(name, value, 1); break;
+                case "--connections": options.Connections = [.. value.Split(',', StringSplitOptions.TrimEntries).Select(n => Int(name, n, 1)).Distinct()]; break;
                 case "--events": options.Events = Int(name, value, 0); break;
                 case "--rate": options.Rate = Double(name, value); break;
                 case "--burst": options.Burst = Int(name, value, 0); break;
@@ -144,12 +181,17 @@ internal sealed class LoadOptions
                 case "--drain": options.Drain = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--max-seconds": options.MaxDuration = TimeSpan.FromSeconds(Double(name, value)); break;
                 case "--repo": options.RepoRoot = value; break;
-                case "--install-nchan": options.InstallNchan = value is "true" or "yes" or "1"; break;
+                case "--install-nchan": options.InstallNchan = Bool(name, value); break;
                 case "--before":
                     options.BeforeRoot = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--before '{value}' is not a folder.");
                     break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
+        }
+
+        if (options.Command == "chart" && (options.From.Count == 0 || options.ChartsDirectory is null))
+        {
+            throw new ArgumentException("chart needs --from FILE ... (saved summaries) and --charts DIR.");
         }
 
         if (options.Command == "run" && options.Urls.Count == 0 && options.Targets.Count != 1)
@@ -172,9 +214,24 @@ internal sealed class LoadOptions
             throw new ArgumentException("run --url needs --redis host:port (the Redis the server listens to).");
         }
 
-        if (options.Targets.Contains("nchan") && options.Servers > 1)
+        foreach (var (target, _) in options._targetEnvironment.Where(e => !options.Targets.Contains(e.Target)))
+        {
+            throw new ArgumentException($"--target-env names target '{target}', which is not in --targets.");
+        }
+
+        foreach (var (target, _) in options._targetEnvironment.Where(e => BaseOf(e.Target) == "nchan"))
+        {
+            throw new ArgumentException($"--target-env names '{target}': nchan is not a .NET server.");
+        }
+
+        if (options.Targets.Any(t => BaseOf(t) == "nchan") && options.Servers > 1)
         {
             throw new ArgumentException("Target 'nchan' is one nginx (memory store): --servers must be 1.");
+        }
+
+        if (options.Targets.Distinct().Count() != options.Targets.Count)
+        {
+            throw new ArgumentException("A target is named twice in --targets: give the second one a label, BASE+LABEL.");
         }
 
         if (options.BeforeRoot is not null && !options.Targets.Contains("before"))
@@ -182,25 +239,11 @@ internal sealed class LoadOptions
             options.Targets = [.. options.Targets.Take(1), "before", .. options.Targets.Skip(1)];
         }
 
-        if (options.Targets.Contains("before") && options.BeforeRoot is null)
+        if (options.Targets.Any(t => BaseOf(t) == "before") && options.BeforeRoot is null)
         {
             throw new ArgumentException("Target 'before' needs --before DIR (a checkout holding the earlier build).");
         }
 
         return options;
     }
-
-    private static string Target(string value) => value is "sample" or "baseline" or "before" or "nchan"
-        ? value
-        : throw new ArgumentException($"Unknown target '{value}': use sample, baseline, before or nchan.");
-
-    private static int Int(string name, string value, int min) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min
-            ? n
-            : throw new ArgumentException($"Option '{name}' takes an integer ≥ {min}, not '{value}'.");
-
-    private static double Double(string name, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 && double.IsFinite(n)
-            ? n
-            : throw new ArgumentException($"Option '{name}' takes a non-negative number, not '{value}'.");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using SseArea.LoadTool.Heap;
 using StackExchange.Redis;
 
 namespace SseArea.LoadTool;
@@ -14,8 +15,9 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 {
     public const string ToolClientName = "SseArea.LoadTool";
 
-    public async Task<RunResult> RunAsync(string target, IReadOnlyList<Uri> urls, IReadOnlyList<int> serverPids, CancellationToken cancellationToken, IBenchPublisher? publisher = null)
+    public async Task<RunResult> RunAsync(ServerUnderTest server, int connections, int round, CancellationToken cancellationToken, IBenchPublisher? publisher = null)
     {
+        var (target, urls, serverPids) = (server.Target, server.Urls, server.Pids);
         using var redisPublisher = publisher is null ? BenchPublisher.Redis(redis, options.Channel, options.Padding) : null;
         publisher ??= redisPublisher!;
         var servers = urls.Select(url => (EndPoint: new IPEndPoint(IPAddress.Parse(url.Host), url.Port), Request: SseLoadClient.Request(url))).ToArray();
@@ -23,22 +25,24 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 
         foreach (var (endPoint, request) in servers)
         {
-            await WarmUpAsync(endPoint, request, phases, publisher, cancellationToken);
+            await ServerProbes.WarmUpAsync(endPoint, request, phases, publisher, cancellationToken);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        var rssBefore = Rss(serverPids);
+        var rssBefore = ServerProbes.Rss(serverPids);
+        var measureHeap = options.Heap && LoadOptions.IsDotnet(target);
+        var heapBefore = measureHeap ? await MeasureHeapAsync("0 connections") : null;
 
-        var sources = options.Sources > 0 ? options.Sources : Math.Max(1, (options.Connections + 24_999) / 25_000);
-        var clients = new List<SseLoadClient>(options.Connections);
+        var sources = options.Sources > 0 ? options.Sources : Math.Max(1, (connections + 24_999) / 25_000);
+        var clients = new List<SseLoadClient>(connections);
         var failed = 0;
         string? firstFailure = null;
         using var rampTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         rampTimeout.CancelAfter(options.RampTimeout);
         using var gate = new SemaphoreSlim(options.RampConcurrency);
         var rampStart = Stopwatch.GetTimestamp();
-        var opening = new List<Task>(options.Connections);
-        for (var i = 0; i < options.Connections; i++)
+        var opening = new List<Task>(connections);
+        for (var i = 0; i < connections; i++)
         {
             var source = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.0.{options.FirstSource + (i % sources)}"));
             await gate.WaitAsync(cancellationToken);
@@ -47,15 +51,21 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
 
         await Task.WhenAll(opening);
         var openSeconds = Stopwatch.GetElapsedTime(rampStart).TotalSeconds;
-        log.WriteLine($"# {target}: {clients.Count} of {options.Connections} connections open in {openSeconds:F2} s ({failed} failed{(firstFailure is null ? "" : ": " + firstFailure)})");
+        log.WriteLine($"# {target}: {clients.Count} of {connections} connections open in {openSeconds:F2} s ({failed} failed{(firstFailure is null ? "" : ": " + firstFailure)})");
 
         try
         {
             await Task.Delay(options.Settle, cancellationToken);
-            var rssAfter = Rss(serverPids);
+            var rssAfter = ServerProbes.Rss(serverPids);
             double? perConnection = rssBefore is { } b && rssAfter is { } a && clients.Count > 0 ? (double)(a - b) / clients.Count : null;
-            var (connectedClients, serverClients) = await RedisClientsAsync();
+            var (connectedClients, serverClients) = await ServerProbes.RedisClientsAsync(redis);
             log.WriteLine($"# {target}: server RSS {rssBefore} → {rssAfter} KiB ({perConnection:F1} KiB per connection); Redis connected_clients {connectedClients} ({serverClients} not the tool's)");
+
+            var heap = heapBefore is not null ? HeapOf(heapBefore, await MeasureHeapAsync($"{clients.Count} connections"), clients.Count) : null;
+            if (measureHeap)
+            {
+                await Task.Delay(options.Settle, cancellationToken); // the servers were suspended while read
+            }
 
             PhaseResult? paced = null, burst = null;
             if (options.Events > 0)
@@ -75,10 +85,10 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
                 log.WriteLine($"# {target}: {clients.Count(c => !c.Ended)} of {openBeforeHold} connections still open after holding {options.Hold.TotalSeconds} s");
             }
 
-            return new RunResult(target, [.. urls.Select(u => u.ToString())], serverPids.Count, options.Connections, clients.Count, failed, firstFailure, sources,
+            return new RunResult(target, [.. urls.Select(u => u.ToString())], serverPids.Count, connections, clients.Count, failed, firstFailure, sources,
                 Math.Round(openSeconds, 3), rssBefore, rssAfter, perConnection is { } x ? Math.Round(x, 2) : null,
                 connectedClients, serverClients, paced, burst, clients.Count(c => c.Ended), clients.FirstOrDefault(c => c.Ended)?.EndReason,
-                options.Hold.TotalSeconds, clients.Count(c => !c.Ended));
+                options.Hold.TotalSeconds, clients.Count(c => !c.Ended), round, heap, server.Environment, server.RuntimeConfig, ProcessFacts.ReadLoadAverage());
         }
         finally
         {
@@ -86,6 +96,15 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             {
                 client.Dispose();
             }
+        }
+
+        async Task<HeapMeasure> MeasureHeapAsync(string when)
+        {
+            var measure = await HeapProbe.MeasureAsync(serverPids, cancellationToken);
+            log.WriteLine(measure.Error is null
+                ? $"# {target}: {measure.Bytes:N0} managed bytes reachable ({measure.Objects:N0} objects) at {when}, read in {measure.Seconds} s"
+                : $"# {target}: managed heap not read at {when}: {measure.Error}");
+            return measure;
         }
 
         async Task OpenOneAsync(IPAddress source, (IPEndPoint EndPoint, byte[] Request) server)
@@ -180,66 +199,23 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             log.WriteLine($"# {target} {name}: {delivered}/{expected} delivered in {seconds:F2} s = {result.DeliveredPerSecond:N0}/s; latency p50 {latency.P50Ms} p95 {latency.P95Ms} p99 {latency.P99Ms} max {latency.MaxMs} ms");
             return result;
         }
-
-        async Task<(long? Total, long? Others)> RedisClientsAsync()
-        {
-            var endpoint = redis.GetEndPoints()[0];
-            var redisServer = redis.GetServer(endpoint);
-            var info = await redisServer.InfoRawAsync("clients");
-            var total = info is null ? null : ProcessFacts.ParseRedisInfo(info, "connected_clients");
-            var list = await redisServer.ClientListAsync();
-            return (total, list.Count(c => c.Name != ToolClientName));
-        }
     }
 
-    /// <summary>The servers' resident set sizes added up, in KiB; null without pids or when one is gone.</summary>
-    private static long? Rss(IReadOnlyList<int> pids)
-    {
-        long total = 0;
-        foreach (var pid in pids)
-        {
-            if (ProcessFacts.ReadVmRssKiB(pid) is not { } kib)
-            {
-                return null;
-            }
-
-            total += kib;
-        }
-
-        return pids.Count == 0 ? null : total;
-    }
-
-    /// <summary>One connection until it gets events: the server is up, subscribed to Redis, and its code paths are warm.</summary>
-    private static async Task WarmUpAsync(IPEndPoint server, byte[] request, LoadPhase phases, IBenchPublisher publisher, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            using var client = new SseLoadClient(phases);
-            int status;
-            try
-            {
-                status = await client.OpenAsync(IPAddress.Loopback, server, request, timeout.Token, timeout.Token);
-            }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException && !timeout.IsCancellationRequested)
-            {
-                status = 0;
-            }
-
-            if (status != 200)
-            {
-                await Task.Delay(200, timeout.Token); // e.g. 503 while the server is still connecting to Redis
-                continue;
-            }
-
-            for (var i = 0; client.Delivered < 200; i++)
-            {
-                await publisher.PublishAsync(i, Stopwatch.GetTimestamp());
-                await Task.Delay(client.Delivered == 0 ? 50 : 1, timeout.Token);
-            }
-
-            return;
-        }
-    }
+    private static HeapResult HeapOf(HeapMeasure before, HeapMeasure after, int connections) => new(
+        before.Bytes,
+        after.Bytes,
+        before.Bytes is { } b && after.Bytes is { } a && connections > 0 ? Math.Round((double)(a - b) / connections, 1) : null,
+        after.Objects,
+        after.ServerGc,
+        after.GcHeaps,
+        Math.Round(before.Seconds + after.Seconds, 2),
+        before.Error ?? after.Error);
 }
+
+/// <summary>A target's running server processes and the settings they were started with.</summary>
+internal sealed record ServerUnderTest(
+    string Target,
+    IReadOnlyList<Uri> Urls,
+    IReadOnlyList<int> Pids,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    IReadOnlyDictionary<string, string>? RuntimeConfig = null);

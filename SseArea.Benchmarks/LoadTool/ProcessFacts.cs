@@ -24,6 +24,19 @@ internal static class ProcessFacts
         }
     }
 
+    /// <summary>The 1-minute load average (<c>/proc/loadavg</c>), to put next to the figures measured.</summary>
+    public static double? ReadLoadAverage()
+    {
+        try
+        {
+            return double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private static long? ParseField(string text, string prefix)
     {
         foreach (var line in text.Split('\n'))

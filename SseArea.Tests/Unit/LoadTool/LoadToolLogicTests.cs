@@ -181,7 +181,7 @@ public sealed class LoadToolLogicTests
         Assert.Multiple(() =>
         {
             Assert.That(options.Command, Is.EqualTo("compare"));
-            Assert.That(options.Connections, Is.EqualTo(5000));
+            Assert.That(options.Connections, Is.EqualTo(new[] { 5000 }));
             Assert.That(options.Burst, Is.Zero);
             Assert.That(options.Rounds, Is.EqualTo(2));
             Assert.That(options.Targets, Is.EqualTo(new[] { "sample", "baseline" }));
