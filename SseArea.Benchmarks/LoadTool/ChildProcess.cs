@@ -20,6 +20,8 @@ internal sealed class ChildProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The last lines it printed, for error messages.</summary>
     public string Output
     {

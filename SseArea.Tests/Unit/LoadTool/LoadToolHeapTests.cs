@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using SseArea.LoadTool;
 using SseArea.LoadTool.Heap;
 
 namespace SseArea.Tests.Unit.LoadTool;
@@ -16,26 +14,18 @@ public sealed class LoadToolHeapTests
     public async Task MeasureAsync_ARunningChildServer_GivesItsReachableManagedBytesAndGc(CancellationToken cancellationToken)
     {
         RequireRoot();
-        using var server = await StartSampleSiteAsync(cancellationToken);
-        try
-        {
-            var measure = await HeapProbe.MeasureAsync([server.Id], cancellationToken);
+        using var server = await StartSampleSiteAsync();
+        var measure = await HeapProbe.MeasureAsync([server.Pid], cancellationToken);
 
-            Assert.Multiple(() =>
-            {
-                Assert.That(measure.Error, Is.Null);
-                Assert.That(measure.Bytes, Is.GreaterThan(500_000), "an ASP.NET Core app holds at least this much");
-                Assert.That(measure.Objects, Is.GreaterThan(5_000));
-                Assert.That(measure.ServerGc, Is.False, "DOTNET_gcServer=0 was set for it");
-                Assert.That(measure.GcHeaps, Is.EqualTo(1));
-                Assert.That(server.HasExited, Is.False, "the server runs on after it was read");
-            });
-        }
-        finally
+        Assert.Multiple(() =>
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(CancellationToken.None);
-        }
+            Assert.That(measure.Error, Is.Null);
+            Assert.That(measure.Bytes, Is.GreaterThan(500_000), "an ASP.NET Core app holds at least this much");
+            Assert.That(measure.Objects, Is.GreaterThan(5_000));
+            Assert.That(measure.ServerGc, Is.False, "DOTNET_gcServer=0 was set for it");
+            Assert.That(measure.GcHeaps, Is.EqualTo(1));
+            Assert.That(server.HasExited, Is.False, "the server runs on after it was read");
+        });
     }
 
     [Test]
@@ -58,40 +48,17 @@ public sealed class LoadToolHeapTests
         }
     }
 
-    private static async Task<Process> StartSampleSiteAsync(CancellationToken cancellationToken)
+    // As the load tool starts its servers (ChildProcess: its output read, killed with its tree when disposed).
+    private static async Task<ChildProcess> StartSampleSiteAsync()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var dll = Path.Combine(AppContext.BaseDirectory, "SampleSite.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Logging__LogLevel__Default"] = "Warning", ["DOTNET_gcServer"] = "0" },
-        };
-        var server = Process.Start(start)!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        while (true)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-                return server;
-            }
-            catch (SocketException) when (!server.HasExited)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
+        var port = ChildProcess.FreePort();
+        var server = ChildProcess.Start(
+            "dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "SampleSite.dll"), "--urls", $"http://127.0.0.1:{port}"],
+            port,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Logging__LogLevel__Default"] = "Warning", ["DOTNET_gcServer"] = "0" },
+            AppContext.BaseDirectory);
+        await server.WaitForPortAsync(TimeSpan.FromSeconds(60));
+        return server;
     }
 }
