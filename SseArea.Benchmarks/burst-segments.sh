@@ -14,17 +14,16 @@ case $target in
   *) echo "error: target '$target': use sample or baseline" >&2; exit 2 ;;
 esac
 tool=$PWD/SseArea.Benchmarks/LoadTool/bin/Release/net10.0/SseArea.LoadTool.dll
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p; while true; do p=$(( 20000 + RANDOM % 10000 )); listening "$p" || { echo "$p"; return; }; done; }
+. SseArea.Benchmarks/ports.sh
 segments() { awk '/^Tcp:/ { n++; if (n == 2) print $12 }' /proc/net/snmp; }
 rport=$(free_port); port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 timeout 600 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no > /dev/null 2>&1 & pids+=($!)
-for _ in $(seq 100); do listening "$rport" && break; sleep 0.1; done
+wait_port "$rport"
 (cd "$dir" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Sse__Redis__Url="redis://127.0.0.1:$rport" \
   Baseline__Redis="127.0.0.1:$rport" "$@" dotnet "$dll" --urls "http://127.0.0.1:$port") > /dev/null 2>&1 & spid=$!; pids+=($spid)
-for _ in $(seq 300); do listening "$port" && break; sleep 0.1; done
+wait_port "$port"
 log=$(mktemp)
 timeout 300 dotnet "$tool" run --url "http://127.0.0.1:$port/sse/stream?channel=bench" --pid "$spid" --redis "127.0.0.1:$rport" \
   --connections "$n" --events "$events" --rate 1 --burst "$burst" --settle 3 --max-seconds 280 > "$log" 2>&1 & tpid=$!

@@ -50,18 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local port
-  while true; do
-    port=$(( 20000 + RANDOM % 10000 ))
-    listening "$port" || { echo "$port"; return; }
-  done
-}
-wait_port() {
-  for _ in $(seq 1 300); do listening "$1" && return 0; sleep 0.1; done
-  echo "error: nothing listens on 127.0.0.1:$1 after 30 s" >&2; exit 1
-}
+. SseArea.Benchmarks/ports.sh
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 redis_port=$(free_port)

@@ -8,7 +8,7 @@ script="$(cd "$(dirname "$0")" && pwd)/hostile-memory.py"
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 dll="$root/SseArea.Tests/TestHost/bin/Release/net10.0/SseArea.TestHost.dll"
 [ -f "$dll" ] || dotnet build "$root/SseArea.Tests/TestHost" -c Release >/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/ports.sh"
 port=$(free_port)
 redis_port=""
 if [ "${HOSTILE_REDIS:-0}" = 1 ]; then
