@@ -56,10 +56,55 @@ public sealed class FrameQueueTests
     {
         var queue = new FrameQueue(capacity: 100, byteBudget: 1000);
         Assert.That(queue.TryWrite(new SseFrame(new byte[1500])), Is.True, "alone, even over the budget");
-        queue.TakeAll();
-        queue.Flushed();
+        var (batch, count) = queue.TakeAll();
+        queue.Flushed(batch, count);
 
         Assert.That(queue.TryWrite(new SseFrame(new byte[900])), Is.True, "the flushed bytes no longer count");
+    }
+
+    [Test]
+    public async Task TryWrite_Frames_TakesThemAllInOrder_AndWakesThePumpOnce()
+    {
+        var queue = new FrameQueue(capacity: 10);
+        var waiting = queue.WaitToReadAsync();
+        Assert.That(waiting.IsCompleted, Is.False, "nothing queued: the pump waits");
+
+        var taken = queue.TryWrite([Frame("a"), Frame("b"), Frame("c")]);
+
+        Assert.That(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        var (batch, count) = queue.TakeAll();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(taken, Is.EqualTo(3));
+            Assert.That(batch.Take(count).Select(f => Encoding.UTF8.GetString(f!.Bytes.Span)), Is.EqualTo(new[] { "a", "b", "c" }), "one batch, in order");
+        }
+    }
+
+    [Test]
+    public void TryWrite_Frames_PastTheCapacity_TakesWhatFits_CutsOff_AndThenTakesNone()
+    {
+        var queue = new FrameQueue(capacity: 2);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite([Frame("a"), Frame("b"), Frame("c")]), Is.EqualTo(2));
+            Assert.That(queue.Overflowed, Is.True);
+            Assert.That(queue.TryWrite([Frame("d")]), Is.Zero);
+            Assert.That(queue.TakeAll().Count, Is.EqualTo(2), "what was taken is still written");
+        }
+    }
+
+    [Test]
+    public void TryWrite_Frames_PastTheByteBudget_TakesWhatFits_AndCutsOff()
+    {
+        var queue = new FrameQueue(capacity: 100, byteBudget: 1000);
+        var frame = new SseFrame(new byte[400]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queue.TryWrite([frame, frame, frame]), Is.EqualTo(2), "1 200 bytes: the third is over the budget");
+            Assert.That(queue.Overflowed, Is.True);
+        }
     }
 
     [Test]
@@ -131,7 +176,7 @@ public sealed class FrameQueueTests
         }
 
         var (burst, count) = queue.TakeAll();
-        queue.Recycle(burst, count);
+        queue.Flushed(burst, count);
         if (pumpWaits)
         {
             Assert.That(queue.WaitToReadAsync().AsTask().IsCompleted, Is.False, "nothing queued: the pump waits");
@@ -142,7 +187,7 @@ public sealed class FrameQueueTests
         // The two arrays take turns: the second batch after the burst is the burst's array unless it was dropped.
         queue.TryWrite(Frame("a"));
         var (first, one) = queue.TakeAll();
-        queue.Recycle(first, one);
+        queue.Flushed(first, one);
         queue.TryWrite(Frame("b"));
         var (second, _) = queue.TakeAll();
         Assert.That(second, Has.Length.EqualTo(arrayAfterwards));

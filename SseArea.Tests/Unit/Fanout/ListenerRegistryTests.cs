@@ -301,6 +301,45 @@ public sealed class ListenerRegistryTests
         Assert.That(stayers.Select(l => l.Count), Has.All.EqualTo(Frames));
     }
 
+    [Test]
+    public void Deliver_Frames_GivesEveryListenerAllOfThemInOrder_AndCountsTheRefused()
+    {
+        var registry = new ListenerRegistry();
+        RecordingListener first = new(), second = new(), refusing = new(accepts: false);
+        registry.Add("news", first);
+        registry.Add("news", refusing);
+        registry.Add("news", second);
+        SseFrame[] frames = [new("data:1\n\n"u8.ToArray()), new("data:2\n\n"u8.ToArray()), new("data:3\n\n"u8.ToArray())];
+
+        var delivered = registry.Deliver("news", frames, out var refused);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(delivered, Is.EqualTo(6));
+            Assert.That(refused, Is.EqualTo(3));
+            Assert.That(first.Texts, Is.EqualTo(new[] { "data:1\n\n", "data:2\n\n", "data:3\n\n" }));
+            Assert.That(second.Texts, Is.EqualTo(first.Texts));
+        }
+    }
+
+    [Test]
+    public void Deliver_Frames_ToAStreamThatFillsUp_CountsTheRestAsRefused()
+    {
+        var registry = new ListenerRegistry();
+        using var streams = new TestStreams(TimeSpan.Zero);
+        var stream = streams.Connection(2);
+        registry.Add("news", stream);
+
+        var delivered = registry.Deliver("news", [Frame, Frame, Frame, Frame], out var refused);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(delivered, Is.EqualTo(2));
+            Assert.That(refused, Is.EqualTo(2));
+            Assert.That(stream.Overflowed, Is.True);
+        }
+    }
+
     private sealed class CountingListener : ISseListener
     {
         private int _count;

@@ -4,11 +4,10 @@ using SseArea.Internal.Wire;
 namespace SseArea.Internal.Delivery;
 
 /// <summary>
-/// One stream's bounded queue of shared frames. Writers append under a lock; the pump takes the whole batch
-/// at once (one lock per batch, not per frame as a <c>Channel&lt;T&gt;</c>). A writer that finds the queue
-/// full, in frames or in bytes (queued plus what the pump wrote and has not flushed yet), cuts the stream off instead
-/// of letting it grow: the pump writes what is queued, then ends. The queue locks
-/// itself (nothing outside its stream sees it): no lock object per stream.
+/// One stream's bounded queue of shared frames. Writers append under a lock (a burst's frames at once); the pump takes the
+/// whole batch at once (one lock per batch, not per frame as a <c>Channel&lt;T&gt;</c>). A writer that finds the queue full,
+/// in frames or in bytes (queued plus what the pump wrote and has not flushed yet), cuts the stream off instead of letting
+/// it grow: the pump writes what is queued, then ends. The queue locks itself (nothing outside its stream sees it).
 /// </summary>
 internal sealed class FrameQueue : IValueTaskSource<bool>
 {
@@ -45,34 +44,43 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
 
     /// <summary>Queues a frame; <see langword="false"/> when the queue is done, or full (which cuts the stream off).</summary>
-    public bool TryWrite(SseFrame frame)
+    public bool TryWrite(SseFrame frame) => TryWrite(new ReadOnlySpan<SseFrame>(in frame)) == 1;
+
+    /// <summary>
+    /// Queues frames in order, under one lock and with one wake of the pump (a burst read from the broker at once reaches
+    /// the client in one write). Returns how many were taken: fewer than given when the queue is done, or became full on
+    /// one of them (which cuts the stream off: that one and the rest are not taken).
+    /// </summary>
+    public int TryWrite(ReadOnlySpan<SseFrame> frames)
     {
         bool wake;
-        bool taken;
+        var taken = 0;
         lock (this)
         {
             if (_completed)
             {
-                return false; // overflowed already, or stopped: no new cut-off
+                return 0; // overflowed already, or stopped: no new cut-off
             }
 
-            // One frame is always taken when nothing waits: an event is never larger than the budget (Sse:MaxEventBytes).
-            taken = _pendingCount < _capacity
-                && (_pendingBytes + _unflushedBytes == 0 || _pendingBytes + _unflushedBytes + frame.Bytes.Length <= _byteBudget);
-            if (taken)
+            foreach (var frame in frames)
             {
-                Append(frame);
-            }
-            else
-            {
-                _completed = true;
-                Volatile.Write(ref _overflowed, 1);
+                // One frame is always taken when nothing waits: an event is never larger than the budget (Sse:MaxEventBytes).
+                if (_pendingCount == _capacity
+                    || (_pendingBytes + _unflushedBytes > 0 && _pendingBytes + _unflushedBytes + frame.Bytes.Length > _byteBudget))
+                {
+                    _completed = true;
+                    Volatile.Write(ref _overflowed, 1);
+                    break;
+                }
+
+                Append(frame, frames.Length - taken);
+                taken++;
             }
 
             wake = TakeWaiter();
         }
 
-        if (!taken)
+        if (taken < frames.Length)
         {
             SignalEnded(); // a pump stuck writing to a client that stopped reading gives up
         }
@@ -92,7 +100,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
                 return;
             }
 
-            Append(SseWriter.Heartbeat);
+            Append(SseWriter.Heartbeat, 1);
             wake = TakeWaiter();
         }
 
@@ -115,7 +123,7 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Takes everything queued, to write, hand back (<see cref="Recycle"/>) and flush (<see cref="Flushed"/>: until then it counts).</summary>
+    /// <summary>Takes everything queued, to write, flush and hand back (<see cref="Flushed"/>: until then its bytes count).</summary>
     public (SseFrame?[] Batch, int Count) TakeAll()
     {
         lock (this)
@@ -130,21 +138,14 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>The bytes written so far reached the client's connection: they no longer count against the budget.</summary>
-    public void Flushed()
-    {
-        lock (this)
-        {
-            _unflushedBytes = 0;
-        }
-    }
-
-    public void Recycle(SseFrame?[] batch, int count)
+    /// <summary>The batch taken last reached the client's connection: its bytes no longer count against the budget, and its array is taken back.</summary>
+    public void Flushed(SseFrame?[] batch, int count)
     {
         Array.Clear(batch, 0, count); // frames are not kept alive by a stale slot
         lock (this)
         {
             _spare = batch;
+            _unflushedBytes = 0;
         }
     }
 
@@ -163,27 +164,24 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     }
 
     /// <summary>Ends the queue: what is queued is still taken, then the pump ends; a stuck flush gives up (<see cref="Ended"/>).</summary>
-    public void Stop()
+    public void Stop() => End(canceled: false);
+
+    /// <summary>Ends the pump's wait at once (the client left).</summary>
+    public void Cancel() => End(canceled: true);
+
+    private void End(bool canceled)
     {
         bool wake;
         lock (this)
         {
-            _completed = true;
+            _completed |= !canceled;
+            _canceled |= canceled;
             wake = TakeWaiter();
         }
 
-        SignalEnded();
-        Wake(wake);
-    }
-
-    /// <summary>Ends the pump's wait at once (the client left).</summary>
-    public void Cancel()
-    {
-        bool wake;
-        lock (this)
+        if (!canceled)
         {
-            _canceled = true;
-            wake = TakeWaiter();
+            SignalEnded();
         }
 
         Wake(wake);
@@ -214,11 +212,13 @@ internal sealed class FrameQueue : IValueTaskSource<bool>
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _signal.OnCompleted(continuation, state, token, flags);
 
-    private void Append(SseFrame frame)
+    /// <summary>Appends a frame, growing the slots (doubling, up to the capacity) for it and the <paramref name="coming"/> - 1 after it.</summary>
+    private void Append(SseFrame frame, int coming)
     {
         if (_pendingCount == _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Min(Math.Max(_pending.Length * 2, InitialSlots), Math.Max(_capacity, InitialSlots)));
+            var wanted = Math.Max(_pending.Length * 2, Math.Max(InitialSlots, _pendingCount + coming));
+            Array.Resize(ref _pending, Math.Min(wanted, Math.Max(_capacity, InitialSlots)));
         }
 
         _pending[_pendingCount++] = frame;

@@ -31,6 +31,8 @@ internal sealed class SseConnection : ISseListener
 
     public bool TryWrite(SseFrame frame) => _queue.TryWrite(frame);
 
+    public int TryWrite(ReadOnlySpan<SseFrame> frames) => _queue.TryWrite(frames);
+
     /// <summary>Sets what the stream writes before live events, from its subscription's replay, and its channel labels. Call before pumping.</summary>
     public void Resume(SseReplay replay, IReadOnlyList<string> channels)
     {
@@ -102,7 +104,6 @@ internal sealed class SseConnection : ISseListener
                 // Everything queued goes out with one flush.
                 var (batch, count) = _queue.TakeAll();
                 var wroteEvent = WriteBatch(output, batch.AsSpan(0, count));
-                _queue.Recycle(batch, count);
                 if (wroteEvent)
                 {
                     Volatile.Write(ref _lastWrite, _streams.Time.GetTimestamp());
@@ -113,7 +114,7 @@ internal sealed class SseConnection : ISseListener
                     return null;
                 }
 
-                _queue.Flushed();
+                _queue.Flushed(batch, count);
             }
 
             return null;

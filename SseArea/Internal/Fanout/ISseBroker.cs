@@ -45,6 +45,21 @@ internal interface ISseListener
 {
     /// <summary>Hands over one shared event; must not block. <see langword="false"/> when the listener did not take it.</summary>
     bool TryWrite(SseFrame frame);
+
+    /// <summary>
+    /// Hands over events of one channel, in order; must not block. Returns how many the listener took: it takes none
+    /// after one it did not take. A stream takes them all at once, so its client gets them in one write.
+    /// </summary>
+    int TryWrite(ReadOnlySpan<SseFrame> frames)
+    {
+        var taken = 0;
+        while (taken < frames.Length && TryWrite(frames[taken]))
+        {
+            taken++;
+        }
+
+        return taken;
+    }
 }
 
 /// <summary>A broker subscription: disposing it removes the listener; <see cref="Replay"/> is what to send first.</summary>

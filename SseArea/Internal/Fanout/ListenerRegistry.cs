@@ -77,10 +77,16 @@ internal sealed class ListenerRegistry
     }
 
     /// <summary>Hands the frame to every listener of the channel; returns how many took it and how many refused it.</summary>
-    public int Deliver(string channel, SseFrame frame, out int refused)
+    public int Deliver(string channel, SseFrame frame, out int refused) => Deliver(channel, new ReadOnlySpan<SseFrame>(in frame), out refused);
+
+    /// <summary>
+    /// Hands the frames (events of the channel, in order) to every listener of the channel, all of them to one listener
+    /// before the next; returns how many deliveries were taken and how many refused.
+    /// </summary>
+    public int Deliver(string channel, ReadOnlySpan<SseFrame> frames, out int refused)
     {
         refused = 0;
-        if (!_channels.TryGetValue(channel, out var snapshot))
+        if (frames.IsEmpty || !_channels.TryGetValue(channel, out var snapshot))
         {
             return 0;
         }
@@ -90,8 +96,8 @@ internal sealed class ListenerRegistry
         {
             if (listener is not null)
             {
-                offered++;
-                delivered += listener.TryWrite(frame) ? 1 : 0;
+                offered += frames.Length;
+                delivered += listener.TryWrite(frames);
             }
         }
 

@@ -29,6 +29,9 @@ internal static partial class RedisLog
     [LoggerMessage(8, LogLevel.Warning, "Skipped a payload on Redis channel '{Channel}' that is not a valid Flask-SSE event: {Reason}. Payload: {Payload}", EventName = "RedisInvalidPayload")]
     public static partial void InvalidPayload(ILogger logger, string channel, string reason, string payload);
 
+    [LoggerMessage(9, LogLevel.Error, "Delivering {Count} event(s) of Redis channel '{Channel}' to this server's streams failed; its streams were sent sse-missed.", EventName = "RedisDeliveryFailed")]
+    public static partial void DeliveryFailed(ILogger logger, string channel, int count, Exception exception);
+
     [LoggerMessage(700, LogLevel.Warning, "The subscription connection to Redis at {Endpoint} was down: events published meanwhile reached no stream here; the open streams of {Channels} channel(s) were sent sse-missed.", EventName = "RedisSubscriptionGap")]
     public static partial void SubscriptionGap(ILogger logger, string endpoint, int channels);
 

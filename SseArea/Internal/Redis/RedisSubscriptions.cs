@@ -75,7 +75,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {connection.Endpoint} did not confirm ({e.Message}).", e);
             }
 
-            queue.OnMessage(message => Deliver(channel, message.Message));
+            _ = RedisMessageBatches.Start(queue, channel, Deliver, DeliveryFailed);
             _queues[channel] = queue;
             if (subscriber.SubscribedEndpoint(ChannelOf(channel)) is { } at)
             {
@@ -187,19 +187,35 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         }
     }
 
-    private void Deliver(string channel, RedisValue payload)
+    /// <summary>Formats each payload once (skipping, with a warning, any that is not a Flask-SSE event) and hands them all to the channel's listeners.</summary>
+    private void Deliver(string channel, ReadOnlySpan<RedisValue> payloads)
     {
-        var bytes = (ReadOnlyMemory<byte>)payload;
-        var error = bytes.Length > maxEventBytes ? $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})" : null;
-        if (error is not null || !RedisProtocol.TryRead(bytes, out var message, out error))
+        var frames = new SseFrame[payloads.Length];
+        var count = 0;
+        foreach (var payload in payloads)
         {
-            RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
-            return;
+            var bytes = (ReadOnlyMemory<byte>)payload;
+            var error = bytes.Length > maxEventBytes ? $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})" : null;
+            if (error is not null || !RedisProtocol.TryRead(bytes, out var message, out error))
+            {
+                RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
+                continue;
+            }
+
+            // Formatted once; every local listener writes these same bytes.
+            frames[count++] = SseWriter.Event(message, channel);
         }
 
-        // Formatted once; every local listener writes these same bytes.
-        var delivered = Listeners.Deliver(channel, SseWriter.Event(message, channel), out var refused);
+        var delivered = Listeners.Deliver(channel, frames.AsSpan(0, count), out var refused);
         metrics?.EventFannedOut(delivered, refused);
+    }
+
+    /// <summary>Delivering events threw (a listener failed): some streams of the channel may lack them, so they are told.</summary>
+    private void DeliveryFailed(string channel, int count, Exception exception)
+    {
+        RedisLog.DeliveryFailed(logger, channel, count, exception);
+        var notices = Listeners.Deliver(channel, new SseFrame(SseWriter.MissedNotice([channel])), out _);
+        metrics?.MissedSent(notices);
     }
 
     /// <summary>
