@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using StackExchange.Redis;
 
@@ -13,7 +14,7 @@ namespace SseArea.Internal.Redis;
 /// </summary>
 internal static class RedisMessageBatches
 {
-    /// <summary>The most messages handed over at once (a bound on the batch buffer, 64 references).</summary>
+    /// <summary>The most messages handed over at once (a bound on the batch buffer, rented only while a batch is handed over).</summary>
     public const int MaxBatch = 64;
 
     /// <summary>Starts reading <paramref name="queue"/> in the background, handing each batch to <paramref name="deliver"/>.</summary>
@@ -31,41 +32,57 @@ internal static class RedisMessageBatches
         }
     }
 
+    /// <summary>Waits for a message, then hands it over with whatever else has arrived. An idle channel holds no buffer.</summary>
     private static async Task ReadAsync(ChannelMessageQueue queue, string channel, Action<string, ReadOnlySpan<RedisValue>> deliver, Action<string, int, Exception> failed)
     {
-        var batch = new RedisValue[MaxBatch];
         while (true)
         {
+            ChannelMessage first;
             try
             {
-                if (!queue.TryRead(out var first))
+                if (!queue.TryRead(out first))
                 {
                     first = await queue.ReadAsync();
                 }
-
-                batch[0] = first.Message;
             }
             catch (ChannelClosedException)
             {
                 return; // unsubscribed
             }
 
-            var count = 1;
-            while (count < MaxBatch && queue.TryRead(out var next))
+            HandOver(queue, channel, first.Message, deliver, failed);
+        }
+    }
+
+    private static void HandOver(ChannelMessageQueue queue, string channel, RedisValue first, Action<string, ReadOnlySpan<RedisValue>> deliver, Action<string, int, Exception> failed)
+    {
+        var count = 1;
+        RedisValue[]? batch = null;
+        try
+        {
+            if (queue.TryRead(out var next))
             {
+                batch = ArrayPool<RedisValue>.Shared.Rent(MaxBatch);
+                batch[0] = first;
                 batch[count++] = next.Message;
+                while (count < MaxBatch && queue.TryRead(out next))
+                {
+                    batch[count++] = next.Message;
+                }
             }
 
-            try
+            deliver(channel, batch is null ? new ReadOnlySpan<RedisValue>(in first) : batch.AsSpan(0, count));
+        }
+        catch (Exception e)
+        {
+            failed(channel, count, e);
+        }
+        finally
+        {
+            if (batch is not null)
             {
-                deliver(channel, batch.AsSpan(0, count));
+                ArrayPool<RedisValue>.Shared.Return(batch, clearArray: true); // payloads are not kept alive by the pool
             }
-            catch (Exception e)
-            {
-                failed(channel, count, e);
-            }
-
-            Array.Clear(batch, 0, count); // payloads are not kept alive by the buffer
         }
     }
 }
