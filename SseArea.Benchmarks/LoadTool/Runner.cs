@@ -116,8 +116,9 @@ internal static class Runner
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
-            // The key of each build: Sse:Redis:Url now, Sse:RedisUrl before (which today's refuses at startup).
-            [LoadOptions.BaseOf(target) == "before" ? "Sse__RedisUrl" : "Sse__Redis__Url"] = $"redis://{redisEndpoint}",
+            // SSE_REDIS_URL for another checkout's build: every build since the first reads it, while the setting's
+            // key changed (Sse:RedisUrl, now Sse:Redis:Url; today's build refuses the old key at startup).
+            [LoadOptions.BaseOf(target) == "before" ? "SSE_REDIS_URL" : "Sse__Redis__Url"] = $"redis://{redisEndpoint}",
             ["Baseline__Redis"] = redisEndpoint,
         };
         foreach (var (key, value) in extra)
