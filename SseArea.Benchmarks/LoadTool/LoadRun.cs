@@ -152,6 +152,7 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
             var listening = clients.Where(c => !c.Ended).ToList();
             var deliveredBefore = listening.Sum(c => (long)c.Delivered);
             var expected = (long)listening.Count * events;
+            var (serverCpu, toolCpu) = (ServerProbes.CpuTicks(serverPids), Environment.CpuUsage.TotalTime);
             var start = Stopwatch.GetTimestamp();
             if (rate > 0)
             {
@@ -189,14 +190,16 @@ internal sealed class LoadRun(LoadOptions options, IConnectionMultiplexer redis,
                 await Task.Delay(20, cancellationToken);
             }
 
+            double? serverUs = ServerProbes.CpuTicks(serverPids) - serverCpu is { } ticks && delivered > 0 ? Math.Round(ticks * 10_000.0 / delivered, 2) : null;
+            double? toolUs = delivered > 0 ? Math.Round((Environment.CpuUsage.TotalTime - toolCpu).TotalMicroseconds / delivered, 2) : null;
             var last = listening.Count == 0 ? start : listening.Max(c => c.LastReceived);
             var seconds = Math.Max(1e-9, (last - start) / (double)Stopwatch.Frequency);
             using var recorder = phases.Next();
             var latency = LatencyResult.From(recorder.Merge());
             var result = new PhaseResult(events, Math.Round(events / Math.Max(publishSeconds, 1e-9), 1), expected, delivered,
                 expected == 0 ? 0 : Math.Round(100.0 * Math.Max(0, expected - delivered) / expected, 4),
-                Math.Round(seconds, 3), Math.Round(delivered / seconds), latency);
-            log.WriteLine($"# {target} {name}: {delivered}/{expected} delivered in {seconds:F2} s = {result.DeliveredPerSecond:N0}/s; latency p50 {latency.P50Ms} p95 {latency.P95Ms} p99 {latency.P99Ms} max {latency.MaxMs} ms");
+                Math.Round(seconds, 3), Math.Round(delivered / seconds), latency, serverUs, toolUs);
+            log.WriteLine($"# {target} {name}: {delivered}/{expected} delivered in {seconds:F2} s = {result.DeliveredPerSecond:N0}/s; latency p50 {latency.P50Ms} p95 {latency.P95Ms} p99 {latency.P99Ms} max {latency.MaxMs} ms; CPU per delivered event: servers {serverUs} µs, load tool {toolUs} µs");
             return result;
         }
     }

@@ -24,6 +24,35 @@ internal static class ProcessFacts
         }
     }
 
+    /// <summary>
+    /// CPU time a process has used, user and system (<c>utime</c> + <c>stime</c>, fields 14 and 15 of a
+    /// <c>/proc/&lt;pid&gt;/stat</c> text), in clock ticks of 10 ms (Linux reports them in USER_HZ, 100 per second).
+    /// The name in parentheses may hold spaces and parentheses itself: fields are counted after its last ')'.
+    /// </summary>
+    public static long? ParseCpuTicks(string stat)
+    {
+        var end = stat.LastIndexOf(')');
+        var fields = end < 0 ? [] : stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 12
+            && long.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
+            && long.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system)
+            ? user + system
+            : null;
+    }
+
+    /// <summary>The CPU time a process has used, in ticks of 10 ms (<see cref="ParseCpuTicks"/>); <see langword="null"/> when it is gone.</summary>
+    public static long? ReadCpuTicks(int pid)
+    {
+        try
+        {
+            return ParseCpuTicks(File.ReadAllText($"/proc/{pid}/stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The 1-minute load average (<c>/proc/loadavg</c>), to put next to the figures measured.</summary>
     public static double? ReadLoadAverage()
     {

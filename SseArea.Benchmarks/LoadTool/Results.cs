@@ -44,7 +44,10 @@ internal sealed record HeapResult(
     double Seconds,
     string? Error);
 
-/// <summary>Events published in one phase and what the clients got.</summary>
+/// <summary>
+/// Events published in one phase and what the clients got; the CPU the servers and the load tool itself used in the
+/// phase (from its first publish until every event arrived), in microseconds per delivered event.
+/// </summary>
 internal sealed record PhaseResult(
     int Events,
     double PublishedPerSecond,
@@ -53,7 +56,9 @@ internal sealed record PhaseResult(
     double LossPercent,
     double Seconds,
     double DeliveredPerSecond,
-    LatencyResult Latency);
+    LatencyResult Latency,
+    double? ServerCpuUsPerEvent = null,
+    double? ToolCpuUsPerEvent = null);
 
 /// <summary>
 /// Publish→receive latency in milliseconds (histogram buckets: within 1.6 %; max exact), and the distribution as

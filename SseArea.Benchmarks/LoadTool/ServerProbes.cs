@@ -35,6 +35,23 @@ internal static class ServerProbes
         return pids.Count == 0 ? null : total;
     }
 
+    /// <summary>The servers' CPU time added up, in ticks of 10 ms; null without pids or when one is gone.</summary>
+    public static long? CpuTicks(IReadOnlyList<int> pids)
+    {
+        long total = 0;
+        foreach (var pid in pids)
+        {
+            if (ProcessFacts.ReadCpuTicks(pid) is not { } ticks)
+            {
+                return null;
+            }
+
+            total += ticks;
+        }
+
+        return pids.Count == 0 ? null : total;
+    }
+
     /// <summary>One connection until it gets events: the server is up, subscribed to Redis, and its code paths are warm.</summary>
     public static async Task WarmUpAsync(IPEndPoint server, byte[] request, LoadPhase phases, IBenchPublisher publisher, CancellationToken cancellationToken)
     {

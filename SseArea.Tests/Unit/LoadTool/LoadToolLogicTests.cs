@@ -150,6 +150,33 @@ public sealed class LoadToolLogicTests
         Assert.That(ProcessFacts.ParseVmRssKiB("Name:\tkthreadd\n"), Is.Null);
 
     [Test]
+    public void ParseCpuTicks_ProcStatText_AddsUserAndSystemTime_AfterANameWithSpacesAndParentheses()
+    {
+        // Fields 14 (utime) and 15 (stime) of /proc/<pid>/stat; the name is field 2, in parentheses.
+        const string stat = "4242 (nginx: worker (x)) S 4240 4240 4240 0 -1 4194624 1200 0 0 0 731 269 0 0 20 0 1 0 123 45678 901 18446744073709551615\n";
+
+        Assert.That(ProcessFacts.ParseCpuTicks(stat), Is.EqualTo(1000));
+    }
+
+    [Test]
+    public void ParseCpuTicks_TruncatedText_IsNull() =>
+        Assert.That(ProcessFacts.ParseCpuTicks("4242 (dotnet) S 1 2 3"), Is.Null);
+
+    [Test]
+    public void ReadCpuTicks_OfThisProcess_GrowsWithWork()
+    {
+        var before = ProcessFacts.ReadCpuTicks(Environment.ProcessId);
+        Assert.That(before, Is.Not.Null);
+        var deadline = Environment.CpuUsage.TotalTime + TimeSpan.FromMilliseconds(60);
+        while (Environment.CpuUsage.TotalTime < deadline)
+        {
+            Thread.SpinWait(1000); // 60 ms of CPU: six ticks or more
+        }
+
+        Assert.That(ProcessFacts.ReadCpuTicks(Environment.ProcessId), Is.GreaterThan(before!.Value));
+    }
+
+    [Test]
     public void ParseRedisInfo_ClientsSection_GivesConnectedClients()
     {
         const string info = "# Clients\r\nconnected_clients:4\r\ncluster_connections:0\r\nblocked_clients:0\r\n";
