@@ -19,34 +19,22 @@ internal static class ServerProbes
     }
 
     /// <summary>The servers' resident set sizes added up, in KiB; null without pids or when one is gone.</summary>
-    public static long? Rss(IReadOnlyList<int> pids)
-    {
-        long total = 0;
-        foreach (var pid in pids)
-        {
-            if (ProcessFacts.ReadVmRssKiB(pid) is not { } kib)
-            {
-                return null;
-            }
-
-            total += kib;
-        }
-
-        return pids.Count == 0 ? null : total;
-    }
+    public static long? Rss(IReadOnlyList<int> pids) => Sum(pids, ProcessFacts.ReadVmRssKiB);
 
     /// <summary>The servers' CPU time added up, in ticks of 10 ms; null without pids or when one is gone.</summary>
-    public static long? CpuTicks(IReadOnlyList<int> pids)
+    public static long? CpuTicks(IReadOnlyList<int> pids) => Sum(pids, ProcessFacts.ReadCpuTicks);
+
+    private static long? Sum(IReadOnlyList<int> pids, Func<int, long?> read)
     {
         long total = 0;
         foreach (var pid in pids)
         {
-            if (ProcessFacts.ReadCpuTicks(pid) is not { } ticks)
+            if (read(pid) is not { } value)
             {
                 return null;
             }
 
-            total += ticks;
+            total += value;
         }
 
         return pids.Count == 0 ? null : total;
