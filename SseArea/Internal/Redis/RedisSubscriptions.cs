@@ -25,7 +25,10 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
     private readonly ChannelGates _gates = new();
     private volatile bool _closed;
 
-    public ListenerRegistry Listeners { get; } = new();
+    // Reads and formats each payload once, and hands the frames to the local listeners.
+    private readonly RedisDelivery _delivery = new(logger, metrics, maxEventBytes);
+
+    public ListenerRegistry Listeners => _delivery.Listeners;
 
     /// <summary>The channel as Redis pub/sub names it: after the prefix, always literal, sharded when configured.</summary>
     public RedisChannel ChannelOf(string channel) => sharded ? RedisChannel.Sharded(prefix + channel) : RedisChannel.Literal(prefix + channel);
@@ -75,7 +78,7 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
                 throw new SseBrokerException($"Could not subscribe to channel '{SseChannelName.Display(channel)}': Redis at {connection.Endpoint} did not confirm ({e.Message}).", e);
             }
 
-            _ = RedisMessageBatches.Start(queue, channel, Deliver, DeliveryFailed);
+            _ = RedisMessageBatches.Start(queue, channel, _delivery.Deliver, _delivery.Failed);
             _queues[channel] = queue;
             if (subscriber.SubscribedEndpoint(ChannelOf(channel)) is { } at)
             {
@@ -185,37 +188,6 @@ internal sealed class RedisSubscriptions(RedisConnection connection, bool sharde
         {
             return true;
         }
-    }
-
-    /// <summary>Formats each payload once (skipping, with a warning, any that is not a Flask-SSE event) and hands them all to the channel's listeners.</summary>
-    private void Deliver(string channel, ReadOnlySpan<RedisValue> payloads)
-    {
-        var frames = new SseFrame[payloads.Length];
-        var count = 0;
-        foreach (var payload in payloads)
-        {
-            var bytes = (ReadOnlyMemory<byte>)payload;
-            var error = bytes.Length > maxEventBytes ? $"{bytes.Length} bytes, more than Sse:MaxEventBytes ({maxEventBytes})" : null;
-            if (error is not null || !RedisProtocol.TryRead(bytes, out var message, out error))
-            {
-                RedisLog.InvalidPayload(logger, channel, error, LogText.Printable(payload.ToString(), 200));
-                continue;
-            }
-
-            // Formatted once; every local listener writes these same bytes.
-            frames[count++] = SseWriter.Event(message, channel);
-        }
-
-        var delivered = Listeners.Deliver(channel, frames.AsSpan(0, count), out var refused);
-        metrics?.EventFannedOut(delivered, refused);
-    }
-
-    /// <summary>Delivering events threw (a listener failed): some streams of the channel may lack them, so they are told.</summary>
-    private void DeliveryFailed(string channel, int count, Exception exception)
-    {
-        RedisLog.DeliveryFailed(logger, channel, count, exception);
-        var notices = Listeners.Deliver(channel, new SseFrame(SseWriter.MissedNotice([channel])), out _);
-        metrics?.MissedSent(notices);
     }
 
     /// <summary>
